@@ -1,0 +1,40 @@
+# The one place where project commands live. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Backends the test suite uses besides the embedded ones (every storage and flow test runs on
+# SQLite + in-process store and again on PostgreSQL + Redis).
+export TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/eulogin_test
+export TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: help run test test-embedded lint fmt build release clean check-backends
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+run: ## Start eulogin and traces on localhost with the embedded defaults
+	cargo build -p eulogin -p traces
+	./scripts/run.sh
+
+test: check-backends ## Run every test, on both backends (needs PostgreSQL and Redis)
+	cargo test --workspace --no-fail-fast
+
+check-backends: ## Fail unless the test PostgreSQL and Redis answer
+	@./scripts/check-backends.sh
+
+lint: ## rustfmt and clippy, warnings as errors
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+fmt: ## Format the code
+	cargo fmt --all
+
+build: ## Debug build of everything
+	cargo build --workspace
+
+release: ## Optimised binaries in target/release
+	cargo build --release -p eulogin -p traces
+
+clean: ## Remove build output and local data (./var)
+	cargo clean
+	rm -rf var

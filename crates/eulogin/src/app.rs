@@ -1,0 +1,197 @@
+//! Building the application: connecting storage, the key-value store and mail from the
+//! settings, and serving the routes with the middleware every response passes through.
+
+use crate::config::Settings;
+use crate::http;
+use crate::http::page::PageContext;
+use crate::i18n::{Lang, Tr};
+use crate::security::password_hasher::PasswordHasher;
+use crate::security::rate_limit::{self, Verdict};
+use crate::security::sessions::Sessions;
+use crate::store::audit::Actor;
+use actix_web::dev::Server;
+use actix_web::http::StatusCode;
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use infra::clock::SharedClock;
+use infra::db::Database;
+use infra::http::csrf::Csrf;
+use infra::kv::{KeyValue, KvError};
+use infra::mail::{Mailer, OutgoingMail, Postman};
+use infra::metrics::Metrics;
+use secrecy::ExposeSecret;
+use std::net::TcpListener;
+use std::sync::Arc;
+
+/// Everything a request handler may use; one per application instance, shared by its workers.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub db: Database,
+    pub kv: KeyValue,
+    pub clock: SharedClock,
+    pub hasher: PasswordHasher,
+    pub sessions: Sessions,
+    pub csrf: Csrf,
+    pub metrics: Metrics,
+    pub postman: Postman,
+}
+
+impl AppState {
+    /// Connects to everything the settings name. Fails fast when a backend is unreachable.
+    pub async fn connect(settings: Settings, clock: SharedClock) -> anyhow::Result<AppState> {
+        let database_url = settings.database_url.expose_secret().to_owned();
+        let pool_size = settings.database_pool_size;
+        let db = tokio::task::spawn_blocking(move || {
+            Database::connect(&database_url, pool_size, &crate::store::MIGRATIONS)
+        })
+        .await??;
+        let kv = match &settings.redis_url {
+            Some(url) => KeyValue::redis(url.expose_secret(), &settings.kv_prefix)
+                .await
+                .map_err(|e| anyhow::anyhow!("Redis cannot be reached: {e}"))?,
+            None => KeyValue::in_process(&settings.kv_prefix, clock.clone()),
+        };
+        let mailer = Mailer::new(
+            settings.smtp_url.as_ref().map(|u| u.expose_secret()),
+            settings.outbox_dir.clone(),
+            &settings.mail_from,
+        )?;
+        let hasher = PasswordHasher::new(settings.password_hash_concurrency)?;
+        let sessions = Sessions::new(kv.clone(), clock.clone(), settings.session_idle, settings.session_max);
+        let origin = settings.public_url.origin().ascii_serialization();
+        let csrf = Csrf::new(settings.secret_key.expose_secret().as_bytes(), origin, settings.https());
+        Ok(AppState {
+            settings: Arc::new(settings),
+            db,
+            kv,
+            clock,
+            hasher,
+            sessions,
+            csrf,
+            metrics: Metrics::new("eulogin"),
+            postman: Postman::new(mailer),
+        })
+    }
+
+    /// Who is making this request, for the audit log and rate limits.
+    pub fn actor(&self, req: &HttpRequest) -> Actor {
+        Actor {
+            ip: infra::http::client::client_ip(req, self.settings.trust_forwarded),
+            user_agent: infra::http::client::user_agent(req),
+        }
+    }
+
+    /// Writes one security event to the audit log.
+    pub async fn audit(
+        &self,
+        event: crate::store::audit::AuditEvent,
+        account_id: Option<&str>,
+        actor: &Actor,
+        detail: &str,
+    ) -> Result<(), infra::db::DbError> {
+        let (account_id, actor, detail, now) =
+            (account_id.map(str::to_owned), actor.clone(), detail.to_owned(), self.clock.now());
+        self.db
+            .run(move |c| Ok(crate::store::audit::record(c, event, account_id.as_deref(), &actor, &detail, now)?))
+            .await
+    }
+
+    /// Counts one outgoing mail against the sender's address and the recipient's address.
+    pub async fn mail_rate_limit(&self, ip_bucket: &str, address_bucket: &str) -> Result<Verdict, KvError> {
+        let limits = self.settings.limits;
+        let by_ip = rate_limit::check(&self.kv, ip_bucket, limits.mail_per_ip).await?;
+        if by_ip != Verdict::Allowed {
+            return Ok(by_ip);
+        }
+        rate_limit::check(&self.kv, address_bucket, limits.mail_per_address).await
+    }
+
+    /// The 429 page, with `Retry-After`.
+    pub fn too_many_requests(&self, ctx: &PageContext, retry_after_secs: i64) -> HttpResponse {
+        self.metrics.event("rate_limited");
+        let minutes = ((retry_after_secs + 59) / 60).to_string();
+        let message = ctx.t.fill("error.too_many", &[("minutes", &minutes)]);
+        let mut response = http::errors::message_page(ctx, StatusCode::TOO_MANY_REQUESTS, "error.too_many_title", &message);
+        if let Ok(value) = retry_after_secs.to_string().parse() {
+            response.headers_mut().insert(actix_web::http::header::RETRY_AFTER, value);
+        }
+        response
+    }
+
+    /// E-mails `link` to `to` in `lang`, with the texts under `key` (`key.subject`, `key.body`).
+    pub fn send_link_mail(&self, to: &str, lang: Lang, key: &str, name: &str, link: &str) {
+        let minutes = crate::domain::links::LINK_VALIDITY.whole_minutes().to_string();
+        let values = [("name", name), ("link", link), ("minutes", minutes.as_str()), ("email", to)];
+        self.send_mail(to, lang, key, &values);
+        if self.postman.is_outbox() {
+            // Development convenience: the outbox is not a real mailbox, so say where to click.
+            tracing::info!(%to, %link, "link e-mailed (outbox)");
+        }
+    }
+
+    /// E-mails the texts under `key` with `values` filled in.
+    pub fn send_mail(&self, to: &str, lang: Lang, key: &str, values: &[(&str, &str)]) {
+        let tr = Tr::new(lang);
+        let text = format!("{}\n\n-- \n{}\n", tr.fill(&format!("{key}.body"), values), tr.t("mail.signature"));
+        self.postman.post(OutgoingMail {
+            to: to.to_owned(),
+            subject: tr.fill(&format!("{key}.subject"), values),
+            text,
+            html: None,
+        });
+        self.metrics.event("mail_sent");
+    }
+}
+
+/// A running application: where it listens and the server to await.
+pub struct Application {
+    pub port: u16,
+    pub state: AppState,
+    server: Server,
+}
+
+impl Application {
+    /// Binds the listener (port 0 picks a free port, as tests do) and prepares the server.
+    pub async fn build(settings: Settings, clock: SharedClock) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(&settings.listen)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
+        let state = AppState::connect(settings, clock).await?;
+        Self::serve(listener, state)
+    }
+
+    pub fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Application> {
+        let port = listener.local_addr()?.port();
+        let data = web::Data::new(state.clone());
+        let https = state.settings.https();
+        let server = HttpServer::new(move || {
+            let csrf = data.csrf.clone();
+            App::new()
+                .app_data(data.clone())
+                .app_data(
+                    web::FormConfig::default().limit(16 * 1024).error_handler(http::forms::form_error_handler),
+                )
+                .app_data(web::QueryConfig::default().error_handler(|err, _req| {
+                    actix_web::error::InternalError::from_response(err, HttpResponse::BadRequest().finish()).into()
+                }))
+                .configure(http::routes)
+                .default_service(web::to(http::ops::not_found))
+                .wrap(from_fn(move |req, next| Csrf::ensure_cookie(csrf.clone(), req, next)))
+                .wrap(infra::http::security_headers::middleware(https))
+                .wrap(Compress::default())
+                .wrap(from_fn(http::request_log::log_and_measure))
+        })
+        .listen(listener)?
+        .shutdown_timeout(10)
+        .run();
+        Ok(Application { port, state, server })
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    pub fn into_parts(self) -> (u16, AppState, Server) {
+        (self.port, self.state, self.server)
+    }
+}

@@ -1,0 +1,158 @@
+//! Settings of eulogin, read from the command line or the environment (`EULOGIN_…`, and
+//! `…_FILE` for secrets mounted as files). `eulogin --help` lists every one of them.
+
+use clap::Parser;
+use secrecy::{ExposeSecret, SecretString};
+use std::path::PathBuf;
+use url::Url;
+
+/// EU Login: an OpenID Connect identity provider.
+#[derive(Debug, Parser)]
+#[command(name = "eulogin", version, about, long_about = None)]
+pub struct Cli {
+    /// Address and port to listen on.
+    #[arg(long, env = "EULOGIN_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// The public URL browsers reach eulogin at; also its OpenID Connect issuer. Every link in
+    /// e-mails is built from it, never from the request's Host header.
+    #[arg(long, env = "EULOGIN_PUBLIC_URL", default_value = "http://localhost:8080")]
+    pub public_url: String,
+    /// Database: a SQLite file path (default) or postgres://user:pass@host/db.
+    #[arg(long, env = "EULOGIN_DATABASE_URL", default_value = "./var/eulogin.db", hide_env_values = true)]
+    pub database_url: String,
+    /// File holding the database URL (takes precedence over EULOGIN_DATABASE_URL).
+    #[arg(long, env = "EULOGIN_DATABASE_URL_FILE")]
+    pub database_url_file: Option<PathBuf>,
+    /// Connections in the database pool.
+    #[arg(long, env = "EULOGIN_DATABASE_POOL_SIZE", default_value_t = 8)]
+    pub database_pool_size: u32,
+    /// Redis URL (redis://host:6379/0); unset keeps short-lived state in this process.
+    #[arg(long, env = "EULOGIN_REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
+    /// File holding the Redis URL.
+    #[arg(long, env = "EULOGIN_REDIS_URL_FILE")]
+    pub redis_url_file: Option<PathBuf>,
+    /// SMTP relay (smtp://user:pass@host:587?tls=required or smtps://…); unset writes mail to
+    /// the outbox folder.
+    #[arg(long, env = "EULOGIN_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// File holding the SMTP URL.
+    #[arg(long, env = "EULOGIN_SMTP_URL_FILE")]
+    pub smtp_url_file: Option<PathBuf>,
+    /// Folder where mail (and SMS) land as files when no gateway is configured.
+    #[arg(long, env = "EULOGIN_OUTBOX_DIR", default_value = "./var/outbox")]
+    pub outbox_dir: PathBuf,
+    /// Sender of every e-mail.
+    #[arg(long, env = "EULOGIN_MAIL_FROM", default_value = "EU Login <no-reply@localhost>")]
+    pub mail_from: String,
+    /// Server key (32 random bytes or more, e.g. `openssl rand -base64 48`): signs CSRF tokens.
+    /// Required unless the public URL is local, where one is generated under ./var/.
+    #[arg(long, env = "EULOGIN_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// File holding the server key.
+    #[arg(long, env = "EULOGIN_SECRET_KEY_FILE")]
+    pub secret_key_file: Option<PathBuf>,
+    /// The registration captcha: `on`, or `off` for development and tests (refused with a
+    /// non-local public URL).
+    #[arg(long, env = "EULOGIN_CAPTCHA", default_value = "on", value_parser = ["on", "off"])]
+    pub captcha: String,
+    /// Believe X-Forwarded-For for the client address (only behind a trusted proxy).
+    #[arg(long, env = "EULOGIN_TRUST_FORWARDED", default_value_t = false)]
+    pub trust_forwarded: bool,
+    /// Minutes without activity after which an SSO session ends.
+    #[arg(long, env = "EULOGIN_SESSION_IDLE_MINUTES", default_value_t = 60)]
+    pub session_idle_minutes: i64,
+    /// Hours after login after which an SSO session ends whatever the activity.
+    #[arg(long, env = "EULOGIN_SESSION_MAX_HOURS", default_value_t = 12)]
+    pub session_max_hours: i64,
+    /// Password hashes computed at once (default: the number of cores).
+    #[arg(long, env = "EULOGIN_PASSWORD_HASH_CONCURRENCY")]
+    pub password_hash_concurrency: Option<usize>,
+}
+
+/// Settings resolved and checked, ready to build the application.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: String,
+    pub public_url: Url,
+    pub database_url: SecretString,
+    pub database_pool_size: u32,
+    pub redis_url: Option<SecretString>,
+    pub smtp_url: Option<SecretString>,
+    pub outbox_dir: PathBuf,
+    pub mail_from: String,
+    pub secret_key: SecretString,
+    pub captcha: bool,
+    pub trust_forwarded: bool,
+    pub session_idle: time::Duration,
+    pub session_max: time::Duration,
+    pub password_hash_concurrency: usize,
+    pub limits: crate::security::rate_limit::Limits,
+    /// Namespace of this instance's keys in a shared key-value store.
+    pub kv_prefix: String,
+}
+
+impl Settings {
+    /// Resolves files, parses URLs and refuses development switches on a public deployment.
+    pub fn from_cli(cli: Cli) -> anyhow::Result<Settings> {
+        use infra::settings::{is_local_url, parse_public_url, secret_from};
+        let public_url = parse_public_url(&cli.public_url)?;
+        let local = is_local_url(&public_url);
+        let captcha = cli.captcha == "on";
+        if !captcha && !local {
+            anyhow::bail!("EULOGIN_CAPTCHA=off is for development only and refused with the public URL {public_url}");
+        }
+        let database_url = secret_from(Some(cli.database_url), cli.database_url_file.as_deref())?
+            .ok_or_else(|| anyhow::anyhow!("EULOGIN_DATABASE_URL is empty"))?;
+        let secret_key = match secret_from(cli.secret_key, cli.secret_key_file.as_deref())? {
+            Some(key) if key.expose_secret().len() >= 32 => key,
+            Some(_) => anyhow::bail!("EULOGIN_SECRET_KEY must be at least 32 characters"),
+            None if local => development_key(&cli.outbox_dir)?,
+            None => anyhow::bail!("EULOGIN_SECRET_KEY (or EULOGIN_SECRET_KEY_FILE) is required with the public URL {public_url}"),
+        };
+        let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
+        Ok(Settings {
+            listen: cli.listen,
+            public_url,
+            database_url,
+            database_pool_size: cli.database_pool_size.max(1),
+            redis_url: secret_from(cli.redis_url, cli.redis_url_file.as_deref())?,
+            smtp_url: secret_from(cli.smtp_url, cli.smtp_url_file.as_deref())?,
+            outbox_dir: cli.outbox_dir,
+            mail_from: cli.mail_from,
+            secret_key,
+            captcha,
+            trust_forwarded: cli.trust_forwarded,
+            session_idle: time::Duration::minutes(cli.session_idle_minutes.max(1)),
+            session_max: time::Duration::hours(cli.session_max_hours.max(1)),
+            password_hash_concurrency: cli.password_hash_concurrency.unwrap_or(cores).max(1),
+            limits: Default::default(),
+            kv_prefix: "eulogin".to_owned(),
+        })
+    }
+
+    /// The public URL as a string without trailing slash: the base of every link.
+    pub fn public_base(&self) -> String {
+        infra::settings::url_without_trailing_slash(&self.public_url)
+    }
+
+    pub fn https(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+}
+
+/// A key kept beside the development data (`./var/eulogin-secret.key`), made on first start,
+/// so sessions and forms survive restarts on a developer's machine.
+fn development_key(outbox_dir: &std::path::Path) -> anyhow::Result<SecretString> {
+    let dir = outbox_dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join("eulogin-secret.key");
+    if let Ok(existing) = std::fs::read_to_string(&path)
+        && existing.trim().len() >= 32
+    {
+        return Ok(SecretString::from(existing.trim().to_owned()));
+    }
+    let key = infra::crypto::random_token();
+    std::fs::write(&path, &key)?;
+    Ok(SecretString::from(key))
+}

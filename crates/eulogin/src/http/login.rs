@@ -1,0 +1,195 @@
+//! Logging in with e-mail and password, and logging out.
+//!
+//! A wrong password and an unknown address get the same answer in the same time (a dummy hash
+//! is checked for unknown addresses). Each attempt on a real account first reserves one of
+//! the five places of the lockout count in the database, so no number of parallel attempts on
+//! any number of replicas can test a sixth password. Unknown addresses are counted in the
+//! key-value store and "lock" after five failures too, so the locked message does not reveal
+//! that an account exists.
+
+use crate::app::AppState;
+use crate::domain::email::normalise_email;
+use crate::domain::lockout::is_locked;
+use crate::domain::password_policy::normalise_password;
+use crate::http::errors::WebError;
+use crate::http::forms::reject_forgery;
+use crate::http::page::{PageContext, see_other};
+use crate::http::register::NoticePage;
+use crate::http::session_cookie;
+use crate::security::password_hasher::needs_rehash;
+use crate::security::rate_limit::{self, Verdict};
+use crate::store::accounts;
+use crate::store::audit::{self, AuditEvent};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+use time::Duration;
+
+/// How long failures on an address without an account are remembered.
+const UNKNOWN_ADDRESS_MEMORY: Duration = Duration::days(30);
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    pub csrf_token: String,
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    ctx: &'a PageContext,
+    email: &'a str,
+    error: Option<&'a str>,
+    locked: bool,
+}
+
+/// `/`: the account page for someone logged in, the login page otherwise.
+pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    match session_cookie::current(&req, &state).await {
+        Some(_) => see_other("/account"),
+        None => see_other("/login"),
+    }
+}
+
+pub async fn form(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let ctx = PageContext::new(&req, &state);
+    ctx.ok(&LoginPage { ctx: &ctx, email: "", error: None, locked: false })
+}
+
+enum Refusal {
+    Invalid,
+    Locked,
+}
+
+fn refused(ctx: &PageContext, email: &str, refusal: Refusal) -> HttpResponse {
+    let (key, locked) = match refusal {
+        Refusal::Invalid => ("login.invalid", false),
+        Refusal::Locked => ("login.locked", true),
+    };
+    ctx.render(StatusCode::UNAUTHORIZED, &LoginPage { ctx, email, error: Some(ctx.t.t(key)), locked })
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, WebError> {
+    if let Some(refusal) = reject_forgery(&req, &state, &form.csrf_token) {
+        return Ok(refusal);
+    }
+    let ctx = PageContext::new(&req, &state);
+    let actor = state.actor(&req);
+    let typed_email = form.email.trim().to_owned();
+    let limits = state.settings.limits;
+    if let Verdict::Refused { retry_after_secs } =
+        rate_limit::check(&state.kv, &format!("login_ip:{}", actor.ip), limits.login_per_ip).await?
+    {
+        return Ok(state.too_many_requests(&ctx, retry_after_secs));
+    }
+    let email = normalise_email(&form.email).unwrap_or_default();
+    if let Verdict::Refused { retry_after_secs } =
+        rate_limit::check(&state.kv, &rate_limit::personal_bucket("login_account", &email), limits.login_per_account)
+            .await?
+    {
+        return Ok(state.too_many_requests(&ctx, retry_after_secs));
+    }
+    let password = normalise_password(&form.password);
+
+    let lookup = email.clone();
+    let account = state.db.run(move |c| Ok(accounts::find_by_email(c, &lookup)?)).await?;
+    let Some(account) = account.filter(|a| a.password_hash.is_some()) else {
+        // No account (or no password set yet): the same work and the same answers.
+        state.hasher.verify(&password, None).await?;
+        let bucket = rate_limit::personal_bucket("unknown_address_failures", &email);
+        let failures = state.kv.increment(&bucket, UNKNOWN_ADDRESS_MEMORY).await?;
+        state.audit(AuditEvent::LoginFailed, None, &actor, "unknown address").await?;
+        state.metrics.event("login_failed");
+        let refusal = if is_locked(failures.try_into().unwrap_or(i32::MAX)) { Refusal::Locked } else { Refusal::Invalid };
+        return Ok(refused(&ctx, &typed_email, refusal));
+    };
+
+    let id = account.id.clone();
+    let reserved = state.db.run(move |c| Ok(accounts::reserve_login_attempt(c, &id)?)).await?;
+    if !reserved {
+        state.hasher.verify(&password, None).await?;
+        state.audit(AuditEvent::LoginRefusedLocked, Some(&account.id), &actor, "").await?;
+        state.metrics.event("login_refused_locked");
+        return Ok(refused(&ctx, &typed_email, Refusal::Locked));
+    }
+
+    if !state.hasher.verify(&password, account.password_hash.as_deref()).await? {
+        let id = account.id.clone();
+        let failures = state.db.run(move |c| Ok(accounts::failed_logins(c, &id)?)).await?;
+        state.audit(AuditEvent::LoginFailed, Some(&account.id), &actor, &format!("consecutive failures: {failures}")).await?;
+        state.metrics.event("login_failed");
+        if is_locked(failures) {
+            state.audit(AuditEvent::AccountLocked, Some(&account.id), &actor, "").await?;
+            state.metrics.event("account_locked");
+            let lang = crate::i18n::Lang::parse(&account.language).unwrap_or(crate::i18n::Lang::En);
+            let forgot = format!("{}/password/forgot", state.settings.public_base());
+            state.send_link_mail(&account.email, lang, "mail.locked", &account.first_name, &forgot);
+            return Ok(refused(&ctx, &typed_email, Refusal::Locked));
+        }
+        return Ok(refused(&ctx, &typed_email, Refusal::Invalid));
+    }
+
+    let now = state.clock.now();
+    let (id, audit_actor) = (account.id.clone(), actor.clone());
+    state
+        .db
+        .transaction(move |c| -> Result<(), WebError> {
+            accounts::record_successful_login(c, &id, now)?;
+            audit::record(c, AuditEvent::LoginSucceeded, Some(&id), &audit_actor, "password", now)?;
+            Ok(())
+        })
+        .await?;
+    if account.password_hash.as_deref().is_some_and(needs_rehash) {
+        let fresh = state.hasher.hash(&password).await?;
+        let id = account.id.clone();
+        state.db.run(move |c| Ok(accounts::replace_password_hash(c, &id, &fresh)?)).await?;
+    }
+    state.metrics.event("login_succeeded");
+
+    // A new session id at every login; a session this browser had before is ended.
+    if let Some(previous) = session_cookie::current(&req, &state).await {
+        state.sessions.end(&previous.handle, &previous.record.account_id).await?;
+    }
+    let cookie_value = state.sessions.create(&account.id, &actor.ip, &actor.user_agent).await?;
+    let mut response = see_other("/account");
+    response.add_cookie(&session_cookie::issue(&state, cookie_value)).ok();
+    Ok(response)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LogoutForm {
+    pub csrf_token: String,
+}
+
+/// Ends the session on the server, then forgets the cookie.
+pub async fn logout(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<LogoutForm>,
+) -> Result<HttpResponse, WebError> {
+    if let Some(refusal) = reject_forgery(&req, &state, &form.csrf_token) {
+        return Ok(refusal);
+    }
+    if let Some(session) = session_cookie::current(&req, &state).await {
+        state.sessions.end(&session.handle, &session.record.account_id).await?;
+        state.audit(AuditEvent::LoggedOut, Some(&session.record.account_id), &state.actor(&req), "").await?;
+    }
+    let ctx = PageContext::new(&req, &state);
+    let mut response = ctx.ok(&NoticePage {
+        ctx: &ctx,
+        title: ctx.t.t("logout.title"),
+        lines: vec![ctx.t.t("logout.body").to_owned()],
+        action: Some(("/login", ctx.t.t("nav.login"))),
+    });
+    response.add_cookie(&session_cookie::removal(&state)).ok();
+    Ok(response)
+}
+

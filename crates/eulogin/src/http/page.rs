@@ -1,0 +1,108 @@
+//! What every page needs: the language (chosen by `?lang=`, then the `lang` cookie, then the
+//! browser's `Accept-Language`), the CSRF token for its forms, and who is logged in.
+
+use crate::app::AppState;
+use crate::i18n::{Lang, Tr};
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+/// The common part of every page.
+#[derive(Debug, Clone)]
+pub struct PageContext {
+    pub t: Tr,
+    pub csrf: String,
+    /// The name shown in the header when someone is logged in.
+    pub user_name: Option<String>,
+    /// The current path, for the language links.
+    pub path: String,
+    pub languages: Vec<(&'static str, &'static str)>,
+    /// A language chosen explicitly with `?lang=`, to remember in a cookie.
+    chosen: Option<Lang>,
+}
+
+const LANG_COOKIE: &str = "lang";
+
+/// The language of this request.
+pub fn language_of(req: &HttpRequest) -> (Lang, Option<Lang>) {
+    let chosen = web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.get("lang").and_then(|l| Lang::parse(l)));
+    let lang = chosen
+        .or_else(|| req.cookie(LANG_COOKIE).and_then(|c| Lang::parse(c.value())))
+        .or_else(|| {
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
+        .unwrap_or(Lang::En);
+    (lang, chosen)
+}
+
+impl PageContext {
+    pub fn new(req: &HttpRequest, state: &AppState) -> PageContext {
+        let (lang, chosen) = language_of(req);
+        PageContext {
+            t: Tr::new(lang),
+            csrf: state.csrf.token(req),
+            user_name: None,
+            path: req.path().to_owned(),
+            languages: Lang::ALL.iter().map(|l| (l.code(), l.native_name())).collect(),
+            chosen,
+        }
+    }
+
+    /// A context for pages rendered without a request (internal error pages).
+    pub fn bare(t: Tr) -> PageContext {
+        PageContext {
+            t,
+            csrf: String::new(),
+            user_name: None,
+            path: "/".to_owned(),
+            languages: Lang::ALL.iter().map(|l| (l.code(), l.native_name())).collect(),
+            chosen: None,
+        }
+    }
+
+    pub fn with_user(mut self, name: String) -> PageContext {
+        self.user_name = Some(name);
+        self
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.t.lang
+    }
+
+    /// Renders a template into a complete HTML response.
+    pub fn render(&self, status: actix_web::http::StatusCode, template: &impl Template) -> HttpResponse {
+        let mut response = HttpResponse::build(status);
+        response.content_type("text/html; charset=utf-8");
+        if let Some(lang) = self.chosen {
+            response.cookie(
+                Cookie::build(LANG_COOKIE, lang.code())
+                    .path("/")
+                    .same_site(SameSite::Lax)
+                    .max_age(actix_web::cookie::time::Duration::days(365))
+                    .finish(),
+            );
+        }
+        match template.render() {
+            Ok(html) => response.body(html),
+            Err(e) => {
+                tracing::error!(error = %e, "template rendering failed");
+                HttpResponse::InternalServerError().content_type("text/plain").body("Internal error")
+            }
+        }
+    }
+
+    pub fn ok(&self, template: &impl Template) -> HttpResponse {
+        self.render(actix_web::http::StatusCode::OK, template)
+    }
+}
+
+/// A redirect after a successful POST (303, so the browser follows with GET).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
+}

@@ -1,0 +1,17 @@
+//! eulogin, an OpenID Connect identity provider modelled on the European Commission's EU Login:
+//! self-registration with an e-mailed link to set the password, lockout after five wrong
+//! passwords, SSO sessions, and "My account".
+//!
+//! Layers: `domain` (pure rules), `store` (diesel, both backends), `security` (hashing,
+//! sessions, rate limits, captcha), `http` (pages and endpoints), `app` (wiring).
+
+pub mod app;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod i18n;
+pub mod security;
+pub mod store;
+
+pub use app::{AppState, Application};
+pub use config::{Cli, Settings};

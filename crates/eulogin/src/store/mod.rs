@@ -1,0 +1,16 @@
+//! Storage of accounts, links and the audit log through diesel, on SQLite or PostgreSQL. Every
+//! function takes a connection, so callers compose several of them into one transaction.
+
+pub mod accounts;
+pub mod audit;
+pub mod links;
+pub mod schema;
+
+use diesel_migrations::embed_migrations;
+use infra::db::Migrations;
+
+/// The migrations of eulogin, per backend, embedded in the binary and applied at start.
+pub static MIGRATIONS: Migrations = Migrations {
+    sqlite: embed_migrations!("migrations/sqlite"),
+    postgres: embed_migrations!("migrations/postgres"),
+};

@@ -1,0 +1,259 @@
+//! The SQL database on two backends: SQLite (embedded default, a file under `./var/`) and
+//! PostgreSQL (production). One set of diesel queries runs on both through a multi-backend
+//! connection; backend differences stay in this module and in each service's migrations.
+
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::{Connection, RunQueryDsl};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
+use std::time::Duration;
+
+/// A connection to either backend. Query code takes `&mut AnyConnection`.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// Which backend a URL selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+/// The migrations of one service, one embedded set per backend.
+pub struct Migrations {
+    pub sqlite: EmbeddedMigrations,
+    pub postgres: EmbeddedMigrations,
+}
+
+/// Lets a `&'static` set of embedded migrations be run without copying it.
+struct EmbeddedRef(&'static EmbeddedMigrations);
+
+impl<DB: diesel::backend::Backend> diesel::migration::MigrationSource<DB> for EmbeddedRef {
+    fn migrations(&self) -> diesel::migration::Result<Vec<Box<dyn diesel::migration::Migration<DB>>>> {
+        diesel::migration::MigrationSource::<DB>::migrations(self.0)
+    }
+}
+
+/// Errors of the storage layer. Their text is for logs only, never for responses.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("no database connection available: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("database task was cancelled")]
+    Cancelled,
+}
+
+/// A pool of connections plus the knowledge of which backend it talks to.
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool<ConnectionManager<AnyConnection>>,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database").field("backend", &self.backend).finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
+        if let AnyConnection::Sqlite(c) = conn {
+            // WAL lets readers run beside the single writer; busy_timeout makes concurrent
+            // writers (other threads, other processes) wait instead of failing.
+            diesel::connection::SimpleConnection::batch_execute(
+                c,
+                "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+impl Database {
+    /// Connects, creating the SQLite file's folder if needed, and applies pending migrations.
+    pub fn connect(url: &str, max_connections: u32, migrations: &'static Migrations) -> anyhow::Result<Database> {
+        let backend = Backend::of_url(url);
+        let url = match backend {
+            Backend::Sqlite => {
+                let path = url.strip_prefix("sqlite://").unwrap_or(url);
+                if let Some(parent) = std::path::Path::new(path).parent()
+                    && !parent.as_os_str().is_empty()
+                {
+                    std::fs::create_dir_all(parent)?;
+                }
+                path.to_owned()
+            }
+            Backend::Postgres => url.to_owned(),
+        };
+        let pool = Pool::builder()
+            .max_size(max_connections)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .connection_customizer(Box::new(SqlitePragmas))
+            .build(ConnectionManager::<AnyConnection>::new(url))
+            .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+        let db = Database { pool, backend };
+        db.migrate(migrations)?;
+        Ok(db)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    fn migrate(&self, migrations: &'static Migrations) -> anyhow::Result<()> {
+        let mut conn = self.pool.get()?;
+        let result = match &mut *conn {
+            AnyConnection::Sqlite(c) => c.run_pending_migrations(EmbeddedRef(&migrations.sqlite)).map(|_| ()),
+            AnyConnection::Postgresql(c) => {
+                // Replicas starting together take turns: the first migrates, the others find
+                // nothing left to do.
+                diesel::sql_query("SELECT pg_advisory_lock(7346529871)").execute(c)?;
+                let r = c.run_pending_migrations(EmbeddedRef(&migrations.postgres)).map(|_| ());
+                diesel::sql_query("SELECT pg_advisory_unlock(7346529871)").execute(c)?;
+                r
+            }
+        };
+        result.map_err(|e| anyhow::anyhow!("database migration failed: {e}"))
+    }
+
+    /// Runs `work` with a pooled connection on a blocking thread, off the async executor.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, DbError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn: PooledConnection<_> = pool.get()?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|_| DbError::Cancelled)?
+    }
+
+    /// Runs `work` inside one transaction: all of it is written, or none of it.
+    ///
+    /// On SQLite the transaction takes the write lock at once, like `BEGIN IMMEDIATE`: a
+    /// deferred transaction that reads and then writes fails (instead of waiting) when another
+    /// connection or process wrote in between.
+    pub async fn transaction<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(|e| E::from(DbError::Pool(e)))?;
+            let mut failure: Option<E> = None;
+            let outcome = conn.transaction::<T, diesel::result::Error, _>(|c| {
+                if let AnyConnection::Sqlite(sqlite) = &mut **c {
+                    // A write that touches no row still takes the database's write lock.
+                    diesel::sql_query("DELETE FROM __diesel_schema_migrations WHERE 0").execute(sqlite)?;
+                }
+                match work(c) {
+                Ok(v) => Ok(v),
+                    Err(e) => {
+                        failure = Some(e);
+                        Err(diesel::result::Error::RollbackTransaction)
+                    }
+                }
+            });
+            match (outcome, failure) {
+                (Ok(v), _) => Ok(v),
+                (Err(_), Some(e)) => Err(e),
+                (Err(e), None) => Err(E::from(DbError::Query(e))),
+            }
+        })
+        .await
+        .map_err(|_| E::from(DbError::Cancelled))?
+    }
+
+    /// True when a trivial query answers: for readiness probes.
+    pub async fn ping(&self) -> bool {
+        self.run(|c| {
+            diesel::sql_query("SELECT 1").execute(c)?;
+            Ok(())
+        })
+        .await
+        .is_ok()
+    }
+}
+
+/// Whether a diesel error is a unique-constraint violation (same meaning on both backends).
+pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
+    matches!(
+        e,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+/// Converts a UTC time to the naive timestamp stored in `TIMESTAMP` columns, at whole
+/// microseconds so that both backends store exactly the same value.
+pub fn to_db_time(t: time::OffsetDateTime) -> time::PrimitiveDateTime {
+    let utc = t.to_offset(time::UtcOffset::UTC);
+    let micros = utc.nanosecond() / 1_000 * 1_000;
+    let utc = utc.replace_nanosecond(micros).unwrap_or(utc);
+    time::PrimitiveDateTime::new(utc.date(), utc.time())
+}
+
+/// Reads a stored `TIMESTAMP` back as UTC.
+pub fn from_db_time(t: time::PrimitiveDateTime) -> time::OffsetDateTime {
+    t.assume_utc()
+}
+
+/// Test support: a private PostgreSQL schema per test, dropped when the guard goes away.
+pub mod test_support {
+    use super::*;
+
+    /// A PostgreSQL schema created for one test; its URL sets the search path to it.
+    #[derive(Debug)]
+    pub struct PgTestSchema {
+        admin_url: String,
+        pub schema: String,
+        pub url: String,
+    }
+
+    impl PgTestSchema {
+        /// Creates `t_<random>` in the database at `admin_url` (which must exist).
+        pub fn create(admin_url: &str) -> anyhow::Result<PgTestSchema> {
+            let schema = format!("t_{}", crate::crypto::sha256_hex(&crate::crypto::random_bytes::<16>())[..20].to_owned());
+            let mut conn = diesel::PgConnection::establish(admin_url)
+                .map_err(|e| anyhow::anyhow!("PostgreSQL at {admin_url} cannot be reached: {e}"))?;
+            diesel::sql_query(format!("CREATE SCHEMA {schema}")).execute(&mut conn)?;
+            let sep = if admin_url.contains('?') { '&' } else { '?' };
+            let url = format!("{admin_url}{sep}options=-csearch_path%3D{schema}");
+            Ok(PgTestSchema { admin_url: admin_url.to_owned(), schema, url })
+        }
+    }
+
+    impl Drop for PgTestSchema {
+        fn drop(&mut self) {
+            if let Ok(mut conn) = diesel::PgConnection::establish(&self.admin_url) {
+                let _ = diesel::sql_query(format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema))
+                    .execute(&mut conn);
+            }
+        }
+    }
+}
