@@ -58,9 +58,18 @@ impl AppState {
             &settings.mail_from,
         )?;
         let hasher = PasswordHasher::new(settings.password_hash_concurrency)?;
-        let sessions = Sessions::new(kv.clone(), clock.clone(), settings.session_idle, settings.session_max);
+        let sessions = Sessions::new(
+            kv.clone(),
+            clock.clone(),
+            settings.session_idle,
+            settings.session_max,
+        );
         let origin = settings.public_url.origin().ascii_serialization();
-        let csrf = Csrf::new(settings.secret_key.expose_secret().as_bytes(), origin, settings.https());
+        let csrf = Csrf::new(
+            settings.secret_key.expose_secret().as_bytes(),
+            origin,
+            settings.https(),
+        );
         Ok(AppState {
             settings: Arc::new(settings),
             db,
@@ -90,15 +99,32 @@ impl AppState {
         actor: &Actor,
         detail: &str,
     ) -> Result<(), infra::db::DbError> {
-        let (account_id, actor, detail, now) =
-            (account_id.map(str::to_owned), actor.clone(), detail.to_owned(), self.clock.now());
+        let (account_id, actor, detail, now) = (
+            account_id.map(str::to_owned),
+            actor.clone(),
+            detail.to_owned(),
+            self.clock.now(),
+        );
         self.db
-            .run(move |c| Ok(crate::store::audit::record(c, event, account_id.as_deref(), &actor, &detail, now)?))
+            .run(move |c| {
+                Ok(crate::store::audit::record(
+                    c,
+                    event,
+                    account_id.as_deref(),
+                    &actor,
+                    &detail,
+                    now,
+                )?)
+            })
             .await
     }
 
     /// Counts one outgoing mail against the sender's address and the recipient's address.
-    pub async fn mail_rate_limit(&self, ip_bucket: &str, address_bucket: &str) -> Result<Verdict, KvError> {
+    pub async fn mail_rate_limit(
+        &self,
+        ip_bucket: &str,
+        address_bucket: &str,
+    ) -> Result<Verdict, KvError> {
         let limits = self.settings.limits;
         let by_ip = rate_limit::check(&self.kv, ip_bucket, limits.mail_per_ip).await?;
         if by_ip != Verdict::Allowed {
@@ -112,17 +138,31 @@ impl AppState {
         self.metrics.event("rate_limited");
         let minutes = ((retry_after_secs + 59) / 60).to_string();
         let message = ctx.t.fill("error.too_many", &[("minutes", &minutes)]);
-        let mut response = http::errors::message_page(ctx, StatusCode::TOO_MANY_REQUESTS, "error.too_many_title", &message);
+        let mut response = http::errors::message_page(
+            ctx,
+            StatusCode::TOO_MANY_REQUESTS,
+            "error.too_many_title",
+            &message,
+        );
         if let Ok(value) = retry_after_secs.to_string().parse() {
-            response.headers_mut().insert(actix_web::http::header::RETRY_AFTER, value);
+            response
+                .headers_mut()
+                .insert(actix_web::http::header::RETRY_AFTER, value);
         }
         response
     }
 
     /// E-mails `link` to `to` in `lang`, with the texts under `key` (`key.subject`, `key.body`).
     pub fn send_link_mail(&self, to: &str, lang: Lang, key: &str, name: &str, link: &str) {
-        let minutes = crate::domain::links::LINK_VALIDITY.whole_minutes().to_string();
-        let values = [("name", name), ("link", link), ("minutes", minutes.as_str()), ("email", to)];
+        let minutes = crate::domain::links::LINK_VALIDITY
+            .whole_minutes()
+            .to_string();
+        let values = [
+            ("name", name),
+            ("link", link),
+            ("minutes", minutes.as_str()),
+            ("email", to),
+        ];
         self.send_mail(to, lang, key, &values);
         if self.postman.is_outbox() {
             // Development convenience: the outbox is not a real mailbox, so say where to click.
@@ -133,7 +173,11 @@ impl AppState {
     /// E-mails the texts under `key` with `values` filled in.
     pub fn send_mail(&self, to: &str, lang: Lang, key: &str, values: &[(&str, &str)]) {
         let tr = Tr::new(lang);
-        let text = format!("{}\n\n-- \n{}\n", tr.fill(&format!("{key}.body"), values), tr.t("mail.signature"));
+        let text = format!(
+            "{}\n\n-- \n{}\n",
+            tr.fill(&format!("{key}.body"), values),
+            tr.t("mail.signature")
+        );
         self.postman.post(OutgoingMail {
             to: to.to_owned(),
             subject: tr.fill(&format!("{key}.subject"), values),
@@ -169,14 +213,22 @@ impl Application {
             App::new()
                 .app_data(data.clone())
                 .app_data(
-                    web::FormConfig::default().limit(16 * 1024).error_handler(http::forms::form_error_handler),
+                    web::FormConfig::default()
+                        .limit(16 * 1024)
+                        .error_handler(http::forms::form_error_handler),
                 )
                 .app_data(web::QueryConfig::default().error_handler(|err, _req| {
-                    actix_web::error::InternalError::from_response(err, HttpResponse::BadRequest().finish()).into()
+                    actix_web::error::InternalError::from_response(
+                        err,
+                        HttpResponse::BadRequest().finish(),
+                    )
+                    .into()
                 }))
                 .configure(http::routes)
                 .default_service(web::to(http::ops::not_found))
-                .wrap(from_fn(move |req, next| Csrf::ensure_cookie(csrf.clone(), req, next)))
+                .wrap(from_fn(move |req, next| {
+                    Csrf::ensure_cookie(csrf.clone(), req, next)
+                }))
                 .wrap(infra::http::security_headers::middleware(https))
                 .wrap(Compress::default())
                 .wrap(from_fn(http::request_log::log_and_measure))
@@ -184,7 +236,11 @@ impl Application {
         .listen(listener)?
         .shutdown_timeout(10)
         .run();
-        Ok(Application { port, state, server })
+        Ok(Application {
+            port,
+            state,
+            server,
+        })
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {

@@ -15,10 +15,19 @@ pub struct Cli {
     pub listen: String,
     /// The public URL browsers reach eulogin at; also its OpenID Connect issuer. Every link in
     /// e-mails is built from it, never from the request's Host header.
-    #[arg(long, env = "EULOGIN_PUBLIC_URL", default_value = "http://localhost:8080")]
+    #[arg(
+        long,
+        env = "EULOGIN_PUBLIC_URL",
+        default_value = "http://localhost:8080"
+    )]
     pub public_url: String,
     /// Database: a SQLite file path (default) or postgres://user:pass@host/db.
-    #[arg(long, env = "EULOGIN_DATABASE_URL", default_value = "./var/eulogin.db", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "EULOGIN_DATABASE_URL",
+        default_value = "./var/eulogin.db",
+        hide_env_values = true
+    )]
     pub database_url: String,
     /// File holding the database URL (takes precedence over EULOGIN_DATABASE_URL).
     #[arg(long, env = "EULOGIN_DATABASE_URL_FILE")]
@@ -43,7 +52,11 @@ pub struct Cli {
     #[arg(long, env = "EULOGIN_OUTBOX_DIR", default_value = "./var/outbox")]
     pub outbox_dir: PathBuf,
     /// Sender of every e-mail.
-    #[arg(long, env = "EULOGIN_MAIL_FROM", default_value = "EU Login <no-reply@localhost>")]
+    #[arg(
+        long,
+        env = "EULOGIN_MAIL_FROM",
+        default_value = "EU Login <no-reply@localhost>"
+    )]
     pub mail_from: String,
     /// Server key (32 random bytes or more, e.g. `openssl rand -base64 48`): signs CSRF tokens.
     /// Required unless the public URL is local, where one is generated under ./var/.
@@ -100,7 +113,9 @@ impl Settings {
         let local = is_local_url(&public_url);
         let captcha = cli.captcha == "on";
         if !captcha && !local {
-            anyhow::bail!("EULOGIN_CAPTCHA=off is for development only and refused with the public URL {public_url}");
+            anyhow::bail!(
+                "EULOGIN_CAPTCHA=off is for development only and refused with the public URL {public_url}"
+            );
         }
         let database_url = secret_from(Some(cli.database_url), cli.database_url_file.as_deref())?
             .ok_or_else(|| anyhow::anyhow!("EULOGIN_DATABASE_URL is empty"))?;
@@ -108,9 +123,13 @@ impl Settings {
             Some(key) if key.expose_secret().len() >= 32 => key,
             Some(_) => anyhow::bail!("EULOGIN_SECRET_KEY must be at least 32 characters"),
             None if local => development_key(&cli.outbox_dir)?,
-            None => anyhow::bail!("EULOGIN_SECRET_KEY (or EULOGIN_SECRET_KEY_FILE) is required with the public URL {public_url}"),
+            None => anyhow::bail!(
+                "EULOGIN_SECRET_KEY (or EULOGIN_SECRET_KEY_FILE) is required with the public URL {public_url}"
+            ),
         };
-        let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
+        let cores = std::thread::available_parallelism()
+            .map(usize::from)
+            .unwrap_or(2);
         Ok(Settings {
             listen: cli.listen,
             public_url,
@@ -144,7 +163,10 @@ impl Settings {
 /// A key kept beside the development data (`./var/eulogin-secret.key`), made on first start,
 /// so sessions and forms survive restarts on a developer's machine.
 fn development_key(outbox_dir: &std::path::Path) -> anyhow::Result<SecretString> {
-    let dir = outbox_dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let dir = outbox_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
     std::fs::create_dir_all(dir)?;
     let path = dir.join("eulogin-secret.key");
     if let Ok(existing) = std::fs::read_to_string(&path)

@@ -17,7 +17,9 @@ async fn main() -> anyhow::Result<()> {
         mail = if state.postman.is_outbox() { "outbox" } else { "smtp" },
         "eulogin ready"
     );
-    println!("eulogin is running: open {public}/register to create an account, {public}/login to log in");
+    println!(
+        "eulogin is running: open {public}/register to create an account, {public}/login to log in"
+    );
     app.run_until_stopped().await?;
     Ok(())
 }

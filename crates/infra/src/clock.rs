@@ -31,18 +31,26 @@ impl ManualClock {
     pub fn starting_now() -> Self {
         let now = OffsetDateTime::now_utc();
         let whole = now.replace_nanosecond(0).unwrap_or(now);
-        Self { now: Arc::new(Mutex::new(whole)) }
+        Self {
+            now: Arc::new(Mutex::new(whole)),
+        }
     }
 
     pub fn advance(&self, by: Duration) {
-        let mut now = self.now.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut now = self
+            .now
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         *now += by;
     }
 }
 
 impl Clock for ManualClock {
     fn now(&self) -> OffsetDateTime {
-        *self.now.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        *self
+            .now
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 

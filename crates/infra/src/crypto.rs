@@ -29,7 +29,8 @@ pub fn sha256_hex(value: &[u8]) -> String {
 
 /// HMAC-SHA-256 of `message` under `key`, URL-safe base64.
 pub fn hmac_b64(key: &[u8], message: &[u8]) -> String {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes keys of any length");
+    let mut mac =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes keys of any length");
     mac.update(message);
     URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
 }
@@ -59,7 +60,10 @@ mod tests {
         let b = random_token();
         assert_ne!(a, b);
         assert_eq!(a.len(), 43);
-        assert!(a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        );
     }
 
     #[test]

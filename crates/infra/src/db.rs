@@ -41,7 +41,9 @@ pub struct Migrations {
 struct EmbeddedRef(&'static EmbeddedMigrations);
 
 impl<DB: diesel::backend::Backend> diesel::migration::MigrationSource<DB> for EmbeddedRef {
-    fn migrations(&self) -> diesel::migration::Result<Vec<Box<dyn diesel::migration::Migration<DB>>>> {
+    fn migrations(
+        &self,
+    ) -> diesel::migration::Result<Vec<Box<dyn diesel::migration::Migration<DB>>>> {
         diesel::migration::MigrationSource::<DB>::migrations(self.0)
     }
 }
@@ -66,7 +68,9 @@ pub struct Database {
 
 impl std::fmt::Debug for Database {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Database").field("backend", &self.backend).finish_non_exhaustive()
+        f.debug_struct("Database")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
     }
 }
 
@@ -91,7 +95,11 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePragmas {
 
 impl Database {
     /// Connects, creating the SQLite file's folder if needed, and applies pending migrations.
-    pub fn connect(url: &str, max_connections: u32, migrations: &'static Migrations) -> anyhow::Result<Database> {
+    pub fn connect(
+        url: &str,
+        max_connections: u32,
+        migrations: &'static Migrations,
+    ) -> anyhow::Result<Database> {
         let backend = Backend::of_url(url);
         let url = match backend {
             Backend::Sqlite => {
@@ -124,12 +132,16 @@ impl Database {
     fn migrate(&self, migrations: &'static Migrations) -> anyhow::Result<()> {
         let mut conn = self.pool.get()?;
         let result = match &mut *conn {
-            AnyConnection::Sqlite(c) => c.run_pending_migrations(EmbeddedRef(&migrations.sqlite)).map(|_| ()),
+            AnyConnection::Sqlite(c) => c
+                .run_pending_migrations(EmbeddedRef(&migrations.sqlite))
+                .map(|_| ()),
             AnyConnection::Postgresql(c) => {
                 // Replicas starting together take turns: the first migrates, the others find
                 // nothing left to do.
                 diesel::sql_query("SELECT pg_advisory_lock(7346529871)").execute(c)?;
-                let r = c.run_pending_migrations(EmbeddedRef(&migrations.postgres)).map(|_| ());
+                let r = c
+                    .run_pending_migrations(EmbeddedRef(&migrations.postgres))
+                    .map(|_| ());
                 diesel::sql_query("SELECT pg_advisory_unlock(7346529871)").execute(c)?;
                 r
             }
@@ -170,10 +182,11 @@ impl Database {
             let outcome = conn.transaction::<T, diesel::result::Error, _>(|c| {
                 if let AnyConnection::Sqlite(sqlite) = &mut **c {
                     // A write that touches no row still takes the database's write lock.
-                    diesel::sql_query("DELETE FROM __diesel_schema_migrations WHERE 0").execute(sqlite)?;
+                    diesel::sql_query("DELETE FROM __diesel_schema_migrations WHERE 0")
+                        .execute(sqlite)?;
                 }
                 match work(c) {
-                Ok(v) => Ok(v),
+                    Ok(v) => Ok(v),
                     Err(e) => {
                         failure = Some(e);
                         Err(diesel::result::Error::RollbackTransaction)
@@ -238,13 +251,20 @@ pub mod test_support {
     impl PgTestSchema {
         /// Creates `t_<random>` in the database at `admin_url` (which must exist).
         pub fn create(admin_url: &str) -> anyhow::Result<PgTestSchema> {
-            let schema = format!("t_{}", crate::crypto::sha256_hex(&crate::crypto::random_bytes::<16>())[..20].to_owned());
+            let schema = format!(
+                "t_{}",
+                crate::crypto::sha256_hex(&crate::crypto::random_bytes::<16>())[..20].to_owned()
+            );
             let mut conn = diesel::PgConnection::establish(admin_url)
                 .map_err(|e| anyhow::anyhow!("PostgreSQL at {admin_url} cannot be reached: {e}"))?;
             diesel::sql_query(format!("CREATE SCHEMA {schema}")).execute(&mut conn)?;
             let sep = if admin_url.contains('?') { '&' } else { '?' };
             let url = format!("{admin_url}{sep}options=-csearch_path%3D{schema}");
-            Ok(PgTestSchema { admin_url: admin_url.to_owned(), schema, url })
+            Ok(PgTestSchema {
+                admin_url: admin_url.to_owned(),
+                schema,
+                url,
+            })
         }
     }
 

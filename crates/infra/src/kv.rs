@@ -51,7 +51,10 @@ impl std::fmt::Debug for Backend {
 impl KeyValue {
     /// An in-process store whose expiry follows `clock`.
     pub fn in_process(prefix: &str, clock: SharedClock) -> KeyValue {
-        KeyValue { prefix: format!("{prefix}:"), backend: Backend::Memory(Arc::new(Memory::new(clock))) }
+        KeyValue {
+            prefix: format!("{prefix}:"),
+            backend: Backend::Memory(Arc::new(Memory::new(clock))),
+        }
     }
 
     /// Connects to Redis; fails at once when it cannot be reached.
@@ -61,7 +64,10 @@ impl KeyValue {
             .set_connection_timeout(Some(std::time::Duration::from_secs(5)))
             .set_response_timeout(Some(std::time::Duration::from_secs(5)));
         let manager = redis::aio::ConnectionManager::new_with_config(client, config).await?;
-        Ok(KeyValue { prefix: format!("{prefix}:"), backend: Backend::Redis(manager) })
+        Ok(KeyValue {
+            prefix: format!("{prefix}:"),
+            backend: Backend::Redis(manager),
+        })
     }
 
     pub fn is_redis(&self) -> bool {
@@ -76,7 +82,10 @@ impl KeyValue {
         let key = self.key(key);
         match &self.backend {
             Backend::Memory(m) => Ok(m.get(&key)),
-            Backend::Redis(c) => Ok(redis::cmd("GET").arg(key).query_async(&mut c.clone()).await?),
+            Backend::Redis(c) => Ok(redis::cmd("GET")
+                .arg(key)
+                .query_async(&mut c.clone())
+                .await?),
         }
     }
 
@@ -88,14 +97,25 @@ impl KeyValue {
                 Ok(())
             }
             Backend::Redis(c) => {
-                redis::cmd("SET").arg(key).arg(value).arg("PX").arg(millis(ttl)).query_async::<()>(&mut c.clone()).await?;
+                redis::cmd("SET")
+                    .arg(key)
+                    .arg(value)
+                    .arg("PX")
+                    .arg(millis(ttl))
+                    .query_async::<()>(&mut c.clone())
+                    .await?;
                 Ok(())
             }
         }
     }
 
     /// Sets the key only if it does not exist; true when this call created it.
-    pub async fn set_if_absent(&self, key: &str, value: &str, ttl: Duration) -> Result<bool, KvError> {
+    pub async fn set_if_absent(
+        &self,
+        key: &str,
+        value: &str,
+        ttl: Duration,
+    ) -> Result<bool, KvError> {
         let key = self.key(key);
         match &self.backend {
             Backend::Memory(m) => Ok(m.set(key, value.to_owned(), ttl, true)),
@@ -118,7 +138,10 @@ impl KeyValue {
         let key = self.key(key);
         match &self.backend {
             Backend::Memory(m) => Ok(m.take(&key)),
-            Backend::Redis(c) => Ok(redis::cmd("GETDEL").arg(key).query_async(&mut c.clone()).await?),
+            Backend::Redis(c) => Ok(redis::cmd("GETDEL")
+                .arg(key)
+                .query_async(&mut c.clone())
+                .await?),
         }
     }
 
@@ -129,7 +152,10 @@ impl KeyValue {
                 m.take(&key);
                 Ok(())
             }
-            Backend::Redis(c) => Ok(redis::cmd("DEL").arg(key).query_async::<()>(&mut c.clone()).await?),
+            Backend::Redis(c) => Ok(redis::cmd("DEL")
+                .arg(key)
+                .query_async::<()>(&mut c.clone())
+                .await?),
         }
     }
 
@@ -145,7 +171,11 @@ impl KeyValue {
                      if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end \
                      return n",
                 );
-                Ok(script.key(key).arg(millis(window)).invoke_async(&mut c.clone()).await?)
+                Ok(script
+                    .key(key)
+                    .arg(millis(window))
+                    .invoke_async(&mut c.clone())
+                    .await?)
             }
         }
     }
@@ -156,7 +186,10 @@ impl KeyValue {
         match &self.backend {
             Backend::Memory(m) => Ok(m.ttl(&key)),
             Backend::Redis(c) => {
-                let ms: i64 = redis::cmd("PTTL").arg(key).query_async(&mut c.clone()).await?;
+                let ms: i64 = redis::cmd("PTTL")
+                    .arg(key)
+                    .query_async(&mut c.clone())
+                    .await?;
                 Ok((ms >= 0).then(|| Duration::milliseconds(ms)))
             }
         }
@@ -195,7 +228,11 @@ impl KeyValue {
                 m.set_remove(&key, member);
                 Ok(())
             }
-            Backend::Redis(c) => Ok(redis::cmd("SREM").arg(key).arg(member).query_async::<()>(&mut c.clone()).await?),
+            Backend::Redis(c) => Ok(redis::cmd("SREM")
+                .arg(key)
+                .arg(member)
+                .query_async::<()>(&mut c.clone())
+                .await?),
         }
     }
 
@@ -203,7 +240,10 @@ impl KeyValue {
         let key = self.key(key);
         match &self.backend {
             Backend::Memory(m) => Ok(m.set_members(&key)),
-            Backend::Redis(c) => Ok(redis::cmd("SMEMBERS").arg(key).query_async(&mut c.clone()).await?),
+            Backend::Redis(c) => Ok(redis::cmd("SMEMBERS")
+                .arg(key)
+                .query_async(&mut c.clone())
+                .await?),
         }
     }
 
@@ -211,7 +251,10 @@ impl KeyValue {
     pub async fn ping(&self) -> bool {
         match &self.backend {
             Backend::Memory(_) => true,
-            Backend::Redis(c) => redis::cmd("PING").query_async::<String>(&mut c.clone()).await.is_ok(),
+            Backend::Redis(c) => redis::cmd("PING")
+                .query_async::<String>(&mut c.clone())
+                .await
+                .is_ok(),
         }
     }
 
@@ -224,10 +267,15 @@ impl KeyValue {
             }
             Backend::Redis(c) => {
                 let mut conn = c.clone();
-                let keys: Vec<String> =
-                    redis::cmd("KEYS").arg(format!("{}*", self.prefix)).query_async(&mut conn).await?;
+                let keys: Vec<String> = redis::cmd("KEYS")
+                    .arg(format!("{}*", self.prefix))
+                    .query_async(&mut conn)
+                    .await?;
                 if !keys.is_empty() {
-                    redis::cmd("DEL").arg(keys).query_async::<()>(&mut conn).await?;
+                    redis::cmd("DEL")
+                        .arg(keys)
+                        .query_async::<()>(&mut conn)
+                        .await?;
                 }
                 Ok(())
             }
@@ -285,7 +333,10 @@ impl Live<'_> {
 impl Memory {
     fn new(clock: SharedClock) -> Memory {
         let now = clock.now();
-        Memory { clock, entries: Mutex::new((HashMap::new(), now)) }
+        Memory {
+            clock,
+            entries: Mutex::new((HashMap::new(), now)),
+        }
     }
 
     /// Locks the map with every expired entry gone: the whole map is swept when a second has
@@ -323,7 +374,13 @@ impl Memory {
         if only_if_absent && map.contains_key(&key) {
             return false;
         }
-        map.insert(key, Entry { value: Value::Text(value), expires_at });
+        map.insert(
+            key,
+            Entry {
+                value: Value::Text(value),
+                expires_at,
+            },
+        );
         true
     }
 
@@ -338,7 +395,10 @@ impl Memory {
     fn increment(&self, key: String, window: Duration) -> i64 {
         let expires_at = self.clock.now() + window;
         let mut map = self.live_for(&key);
-        let entry = map.entry(key).or_insert(Entry { value: Value::Counter(0), expires_at });
+        let entry = map.entry(key).or_insert(Entry {
+            value: Value::Counter(0),
+            expires_at,
+        });
         let next = match &entry.value {
             Value::Counter(n) => n + 1,
             Value::Text(t) => t.parse::<i64>().unwrap_or(0) + 1,
@@ -356,7 +416,10 @@ impl Memory {
     fn set_add(&self, key: String, member: &str, ttl: Duration) {
         let expires_at = self.clock.now() + ttl;
         let mut map = self.live_for(&key);
-        let entry = map.entry(key).or_insert(Entry { value: Value::Set(HashSet::new()), expires_at });
+        let entry = map.entry(key).or_insert(Entry {
+            value: Value::Set(HashSet::new()),
+            expires_at,
+        });
         entry.expires_at = expires_at;
         if let Value::Set(s) = &mut entry.value {
             s.insert(member.to_owned());
@@ -366,7 +429,11 @@ impl Memory {
     }
 
     fn set_remove(&self, key: &str, member: &str) {
-        if let Some(Entry { value: Value::Set(s), .. }) = self.live_for(key).get_mut(key) {
+        if let Some(Entry {
+            value: Value::Set(s),
+            ..
+        }) = self.live_for(key).get_mut(key)
+        {
             s.remove(member);
         }
     }
@@ -379,6 +446,10 @@ impl Memory {
     }
 
     fn clear(&self) {
-        self.entries.lock().unwrap_or_else(|p| p.into_inner()).0.clear();
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .0
+            .clear();
     }
 }

@@ -27,8 +27,14 @@ pub enum MailError {
 /// Where mail goes.
 #[derive(Clone)]
 pub enum Mailer {
-    Outbox { dir: PathBuf, from: Mailbox },
-    Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, from: Mailbox },
+    Outbox {
+        dir: PathBuf,
+        from: Mailbox,
+    },
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
 }
 
 impl std::fmt::Debug for Mailer {
@@ -43,8 +49,14 @@ impl std::fmt::Debug for Mailer {
 impl Mailer {
     /// SMTP when `smtp_url` is set (`smtp://`, `smtps://` or `smtp://…?tls=required`, with
     /// credentials in the URL), otherwise the outbox folder.
-    pub fn new(smtp_url: Option<&str>, outbox_dir: PathBuf, from: &str) -> Result<Mailer, MailError> {
-        let from: Mailbox = from.parse().map_err(|e| MailError::Address(format!("{from}: {e}")))?;
+    pub fn new(
+        smtp_url: Option<&str>,
+        outbox_dir: PathBuf,
+        from: &str,
+    ) -> Result<Mailer, MailError> {
+        let from: Mailbox = from
+            .parse()
+            .map_err(|e| MailError::Address(format!("{from}: {e}")))?;
         match smtp_url {
             Some(url) => {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
@@ -54,9 +66,13 @@ impl Mailer {
                 Ok(Mailer::Smtp { transport, from })
             }
             None => {
-                std::fs::create_dir_all(&outbox_dir)
-                    .map_err(|e| MailError::Build(format!("outbox {}: {e}", outbox_dir.display())))?;
-                Ok(Mailer::Outbox { dir: outbox_dir, from })
+                std::fs::create_dir_all(&outbox_dir).map_err(|e| {
+                    MailError::Build(format!("outbox {}: {e}", outbox_dir.display()))
+                })?;
+                Ok(Mailer::Outbox {
+                    dir: outbox_dir,
+                    from,
+                })
             }
         }
     }
@@ -69,11 +85,22 @@ impl Mailer {
         let from = match self {
             Mailer::Outbox { from, .. } | Mailer::Smtp { from, .. } => from.clone(),
         };
-        let to: Mailbox = mail.to.parse().map_err(|e| MailError::Address(format!("{e}")))?;
-        let builder = Message::builder().from(from).to(to).subject(mail.subject.clone());
+        let to: Mailbox = mail
+            .to
+            .parse()
+            .map_err(|e| MailError::Address(format!("{e}")))?;
+        let builder = Message::builder()
+            .from(from)
+            .to(to)
+            .subject(mail.subject.clone());
         let message = match &mail.html {
-            Some(html) => builder.multipart(MultiPart::alternative_plain_html(mail.text.clone(), html.clone())),
-            None => builder.header(ContentType::TEXT_PLAIN).body(mail.text.clone()),
+            Some(html) => builder.multipart(MultiPart::alternative_plain_html(
+                mail.text.clone(),
+                html.clone(),
+            )),
+            None => builder
+                .header(ContentType::TEXT_PLAIN)
+                .body(mail.text.clone()),
         };
         message.map_err(|e| MailError::Build(e.to_string()))
     }
@@ -83,7 +110,10 @@ impl Mailer {
         let message = self.build(mail)?;
         match self {
             Mailer::Smtp { transport, .. } => {
-                transport.send(message).await.map_err(|e| MailError::Delivery(e.to_string()))?;
+                transport
+                    .send(message)
+                    .await
+                    .map_err(|e| MailError::Delivery(e.to_string()))?;
             }
             Mailer::Outbox { dir, .. } => {
                 let name = format!(
@@ -97,7 +127,9 @@ impl Mailer {
                 tokio::fs::write(&partial, message.formatted())
                     .await
                     .map_err(|e| MailError::Delivery(e.to_string()))?;
-                tokio::fs::rename(&partial, &path).await.map_err(|e| MailError::Delivery(e.to_string()))?;
+                tokio::fs::rename(&partial, &path)
+                    .await
+                    .map_err(|e| MailError::Delivery(e.to_string()))?;
                 tracing::info!(to = %mail.to, subject = %mail.subject, file = %path.display(), "mail written to the outbox");
             }
         }
@@ -116,7 +148,10 @@ pub struct Postman {
 
 impl Postman {
     pub fn new(mailer: Mailer) -> Postman {
-        Postman { mailer, pending: Default::default() }
+        Postman {
+            mailer,
+            pending: Default::default(),
+        }
     }
 
     pub fn is_outbox(&self) -> bool {
@@ -137,7 +172,9 @@ impl Postman {
                         tracing::warn!(error = %e, attempt, "mail delivery failed; retrying");
                         tokio::time::sleep(std::time::Duration::from_secs(pause)).await;
                     }
-                    Err(e) => tracing::error!(error = %e, to = %mail.to, "mail delivery failed; giving up"),
+                    Err(e) => {
+                        tracing::error!(error = %e, to = %mail.to, "mail delivery failed; giving up")
+                    }
                 }
             }
             pending.0.fetch_sub(1, Ordering::SeqCst);

@@ -32,16 +32,37 @@ impl Metrics {
     pub fn new(service: &str) -> Metrics {
         let mut registry = Registry::with_prefix(service);
         let http_requests = Family::<RequestLabels, Counter>::default();
-        registry.register("http_requests", "HTTP requests answered, by method and status", http_requests.clone());
+        registry.register(
+            "http_requests",
+            "HTTP requests answered, by method and status",
+            http_requests.clone(),
+        );
         let http_duration = Histogram::new(exponential_buckets(0.0005, 2.0, 16));
-        registry.register("http_request_duration_seconds", "Time to answer an HTTP request", http_duration.clone());
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to answer an HTTP request",
+            http_duration.clone(),
+        );
         let events = Family::<EventLabels, Counter>::default();
-        registry.register("security_events", "Security events (logins, lockouts, links...)", events.clone());
-        Metrics { registry: Arc::new(Mutex::new(registry)), http_requests, http_duration, events }
+        registry.register(
+            "security_events",
+            "Security events (logins, lockouts, links...)",
+            events.clone(),
+        );
+        Metrics {
+            registry: Arc::new(Mutex::new(registry)),
+            http_requests,
+            http_duration,
+            events,
+        }
     }
 
     pub fn event(&self, event: &str) {
-        self.events.get_or_create(&EventLabels { event: event.to_owned() }).inc();
+        self.events
+            .get_or_create(&EventLabels {
+                event: event.to_owned(),
+            })
+            .inc();
     }
 
     /// The Prometheus text exposition.

@@ -8,7 +8,10 @@ use url::Url;
 
 /// Reads a secret from `value` or, if `file` names a path, from that file (trailing newline
 /// trimmed). The file wins when both are set, as it is the Kubernetes way.
-pub fn secret_from(value: Option<String>, file: Option<&Path>) -> anyhow::Result<Option<SecretString>> {
+pub fn secret_from(
+    value: Option<String>,
+    file: Option<&Path>,
+) -> anyhow::Result<Option<SecretString>> {
     if let Some(path) = file {
         let text = std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("cannot read secret file {}: {e}", path.display()))?;
@@ -36,7 +39,8 @@ pub fn is_local_url(url: &Url) -> bool {
 
 /// Parses a public URL and normalises it to have no trailing slash in its path.
 pub fn parse_public_url(raw: &str) -> anyhow::Result<Url> {
-    let url = Url::parse(raw).map_err(|e| anyhow::anyhow!("public URL {raw:?} is not a URL: {e}"))?;
+    let url =
+        Url::parse(raw).map_err(|e| anyhow::anyhow!("public URL {raw:?} is not a URL: {e}"))?;
     if url.scheme() != "http" && url.scheme() != "https" {
         anyhow::bail!("public URL {raw:?} must be http or https");
     }
@@ -61,10 +65,17 @@ mod tests {
 
     #[test]
     fn local_urls_are_recognised() {
-        for u in ["http://localhost:8080", "http://127.0.0.1:1", "http://[::1]:2", "http://a.localhost"] {
+        for u in [
+            "http://localhost:8080",
+            "http://127.0.0.1:1",
+            "http://[::1]:2",
+            "http://a.localhost",
+        ] {
             assert!(is_local_url(&Url::parse(u).unwrap()), "{u}");
         }
-        assert!(!is_local_url(&Url::parse("https://login.example.eu").unwrap()));
+        assert!(!is_local_url(
+            &Url::parse("https://login.example.eu").unwrap()
+        ));
     }
 
     #[test]
@@ -80,7 +91,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s");
         std::fs::write(&path, "from-file\n").unwrap();
-        let s = secret_from(Some("from-env".into()), Some(&path)).unwrap().unwrap();
+        let s = secret_from(Some("from-env".into()), Some(&path))
+            .unwrap()
+            .unwrap();
         assert_eq!(s.expose_secret(), "from-file");
         assert!(secret_from(Some(String::new()), None).unwrap().is_none());
         assert!(secret_from(None, Some(&dir.path().join("missing"))).is_err());

@@ -6,9 +6,12 @@ use tracing_subscriber::EnvFilter;
 /// Installs the global subscriber once per process; later calls are ignored (tests build many
 /// applications in one process).
 pub fn init(default_filter: &str) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
     let json = std::env::var("LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
     let _ignored_if_already_set = if json {
         builder.json().flatten_event(true).try_init()
     } else {

@@ -25,10 +25,19 @@ pub struct Cli {
     #[arg(long, env = "TRACES_LISTEN", default_value = "127.0.0.1:8081")]
     pub listen: String,
     /// The public URL browsers reach traces at.
-    #[arg(long, env = "TRACES_PUBLIC_URL", default_value = "http://localhost:8081")]
+    #[arg(
+        long,
+        env = "TRACES_PUBLIC_URL",
+        default_value = "http://localhost:8081"
+    )]
     pub public_url: String,
     /// Database: a SQLite file path (default) or postgres://user:pass@host/db.
-    #[arg(long, env = "TRACES_DATABASE_URL", default_value = "./var/traces.db", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "TRACES_DATABASE_URL",
+        default_value = "./var/traces.db",
+        hide_env_values = true
+    )]
     pub database_url: String,
     /// File holding the database URL.
     #[arg(long, env = "TRACES_DATABASE_URL_FILE")]
@@ -55,16 +64,25 @@ struct State {
 /// Connects, migrates and serves until stopped. Returns the bound port through `on_ready`.
 pub async fn run(cli: Cli, on_ready: impl FnOnce(u16)) -> anyhow::Result<()> {
     let public_url = infra::settings::parse_public_url(&cli.public_url)?;
-    let database_url = infra::settings::secret_from(Some(cli.database_url), cli.database_url_file.as_deref())?
-        .ok_or_else(|| anyhow::anyhow!("TRACES_DATABASE_URL is empty"))?;
+    let database_url =
+        infra::settings::secret_from(Some(cli.database_url), cli.database_url_file.as_deref())?
+            .ok_or_else(|| anyhow::anyhow!("TRACES_DATABASE_URL is empty"))?;
     let url = database_url.expose_secret().to_owned();
     let db = tokio::task::spawn_blocking(move || Database::connect(&url, 8, &MIGRATIONS)).await??;
     let kv = match infra::settings::secret_from(cli.redis_url, cli.redis_url_file.as_deref())? {
-        Some(url) => KeyValue::redis(url.expose_secret(), "traces").await.map_err(|e| anyhow::anyhow!("Redis cannot be reached: {e}"))?,
+        Some(url) => KeyValue::redis(url.expose_secret(), "traces")
+            .await
+            .map_err(|e| anyhow::anyhow!("Redis cannot be reached: {e}"))?,
         None => KeyValue::in_process("traces", Arc::new(infra::SystemClock)),
     };
-    let state = State { db, kv, metrics: Metrics::new("traces"), environment: Arc::new(cli.environment) };
-    let listener = TcpListener::bind(&cli.listen).map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", cli.listen))?;
+    let state = State {
+        db,
+        kv,
+        metrics: Metrics::new("traces"),
+        environment: Arc::new(cli.environment),
+    };
+    let listener = TcpListener::bind(&cli.listen)
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", cli.listen))?;
     let port = listener.local_addr()?.port();
     let https = public_url.scheme() == "https";
     let data = web::Data::new(state);

@@ -24,10 +24,14 @@ pub fn normalise_email(raw: &str) -> Result<String, EmailProblem> {
     let lower = trimmed.to_lowercase();
     // Quoted local parts and IP-literal domains are valid in RFC 5322 but no person types them,
     // and they make addresses ambiguous: refused.
-    if lower.contains(['"', '[', ']', ' ', '\\', '(', ')', ',', ';', '<', '>']) || lower.chars().any(char::is_control) {
+    if lower.contains(['"', '[', ']', ' ', '\\', '(', ')', ',', ';', '<', '>'])
+        || lower.chars().any(char::is_control)
+    {
         return Err(EmailProblem::Invalid);
     }
-    let Some((local, domain)) = lower.rsplit_once('@') else { return Err(EmailProblem::Invalid) };
+    let Some((local, domain)) = lower.rsplit_once('@') else {
+        return Err(EmailProblem::Invalid);
+    };
     let domain_ok = domain.contains('.')
         && domain.split('.').all(|label| {
             !label.is_empty()
@@ -48,13 +52,26 @@ mod tests {
 
     #[test]
     fn addresses_are_trimmed_and_lower_cased() {
-        assert_eq!(normalise_email("  Anna.Berg@Example.SE ").unwrap(), "anna.berg@example.se");
+        assert_eq!(
+            normalise_email("  Anna.Berg@Example.SE ").unwrap(),
+            "anna.berg@example.se"
+        );
     }
 
     #[test]
     fn malformed_addresses_are_refused() {
-        for bad in ["anna", "anna@", "@example.se", "anna@example", "anna@@example.se", "a b@example.se",
-            "anna@exa_mple.se", "\"x\"@example.se", "anna@[127.0.0.1]", "anna@-example.se"] {
+        for bad in [
+            "anna",
+            "anna@",
+            "@example.se",
+            "anna@example",
+            "anna@@example.se",
+            "a b@example.se",
+            "anna@exa_mple.se",
+            "\"x\"@example.se",
+            "anna@[127.0.0.1]",
+            "anna@-example.se",
+        ] {
             assert_eq!(normalise_email(bad), Err(EmailProblem::Invalid), "{bad}");
         }
         assert_eq!(normalise_email("   "), Err(EmailProblem::Missing));

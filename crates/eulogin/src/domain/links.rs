@@ -40,7 +40,9 @@ impl LinkPurpose {
     /// registration link, because both set the password.
     pub fn group(self) -> &'static [&'static str] {
         match self {
-            LinkPurpose::SetPassword | LinkPurpose::ResetPassword => &["set_password", "reset_password"],
+            LinkPurpose::SetPassword | LinkPurpose::ResetPassword => {
+                &["set_password", "reset_password"]
+            }
             LinkPurpose::ChangeEmail => &["change_email"],
         }
     }
@@ -68,16 +70,29 @@ mod tests {
     fn a_link_lives_exactly_ninety_minutes() {
         let sent = time::macros::datetime!(2026-11-22 10:00 UTC);
         let expires = expiry_for(sent);
-        assert!(is_usable(expires, sent + Duration::minutes(89) + Duration::seconds(59)));
+        assert!(is_usable(
+            expires,
+            sent + Duration::minutes(89) + Duration::seconds(59)
+        ));
         assert!(!is_usable(expires, sent + Duration::minutes(90)));
-        assert!(!is_usable(expires, sent + Duration::minutes(90) + Duration::seconds(1)));
+        assert!(!is_usable(
+            expires,
+            sent + Duration::minutes(90) + Duration::seconds(1)
+        ));
     }
 
     #[test]
     fn password_links_supersede_each_other_but_not_email_links() {
-        assert_eq!(LinkPurpose::SetPassword.group(), LinkPurpose::ResetPassword.group());
+        assert_eq!(
+            LinkPurpose::SetPassword.group(),
+            LinkPurpose::ResetPassword.group()
+        );
         assert!(!LinkPurpose::ChangeEmail.group().contains(&"reset_password"));
-        for p in [LinkPurpose::SetPassword, LinkPurpose::ResetPassword, LinkPurpose::ChangeEmail] {
+        for p in [
+            LinkPurpose::SetPassword,
+            LinkPurpose::ResetPassword,
+            LinkPurpose::ChangeEmail,
+        ] {
             assert_eq!(LinkPurpose::parse(p.as_str()), Some(p));
         }
     }

@@ -31,13 +31,72 @@ pub fn clean_name(raw: &str) -> Result<String, NameProblem> {
 /// Words that name an organisation, a post or a function rather than a person, in the
 /// languages the service is offered in.
 const GENERIC_WORDS: &[&str] = &[
-    "admin", "administrator", "office", "info", "contact", "support", "helpdesk", "team", "service",
-    "services", "department", "dept", "company", "ltd", "limited", "gmbh", "ag", "sa", "sarl", "sas",
-    "ab", "bv", "nv", "oy", "inc", "llc", "plc", "srl", "spa", "import", "export", "imports",
-    "exports", "trading", "logistics", "customs", "border", "bcp", "post", "authority", "agency",
-    "ministry", "control", "inspection", "laboratory", "lab", "sales", "accounts", "reception",
-    "secretariat", "bureau", "douane", "zoll", "tull", "firma", "société", "societe", "entreprise",
-    "abteilung", "avdelning", "myndighet", "kontor", "unknown", "test", "user", "nobody",
+    "admin",
+    "administrator",
+    "office",
+    "info",
+    "contact",
+    "support",
+    "helpdesk",
+    "team",
+    "service",
+    "services",
+    "department",
+    "dept",
+    "company",
+    "ltd",
+    "limited",
+    "gmbh",
+    "ag",
+    "sa",
+    "sarl",
+    "sas",
+    "ab",
+    "bv",
+    "nv",
+    "oy",
+    "inc",
+    "llc",
+    "plc",
+    "srl",
+    "spa",
+    "import",
+    "export",
+    "imports",
+    "exports",
+    "trading",
+    "logistics",
+    "customs",
+    "border",
+    "bcp",
+    "post",
+    "authority",
+    "agency",
+    "ministry",
+    "control",
+    "inspection",
+    "laboratory",
+    "lab",
+    "sales",
+    "accounts",
+    "reception",
+    "secretariat",
+    "bureau",
+    "douane",
+    "zoll",
+    "tull",
+    "firma",
+    "société",
+    "societe",
+    "entreprise",
+    "abteilung",
+    "avdelning",
+    "myndighet",
+    "kontor",
+    "unknown",
+    "test",
+    "user",
+    "nobody",
 ];
 
 /// True when the name looks like an organisation or a post rather than a real person.
@@ -64,7 +123,10 @@ mod tests {
     #[test]
     fn names_are_trimmed_and_folded() {
         assert_eq!(clean_name("  Anna   Maria ").unwrap(), "Anna Maria");
-        assert_eq!(clean_name("O'Brien-Ó Súilleabháin").unwrap(), "O'Brien-Ó Súilleabháin");
+        assert_eq!(
+            clean_name("O'Brien-Ó Súilleabháin").unwrap(),
+            "O'Brien-Ó Súilleabháin"
+        );
     }
 
     #[test]

@@ -48,7 +48,11 @@ pub fn normalise_password(raw: &str) -> String {
 
 /// Checks a new password (already normalised) against the policy. `personal` holds the
 /// person's names and e-mail address.
-pub fn check_new_password(password: &str, confirmation: &str, personal: &[&str]) -> Result<(), PasswordProblem> {
+pub fn check_new_password(
+    password: &str,
+    confirmation: &str,
+    personal: &[&str],
+) -> Result<(), PasswordProblem> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
         return Err(PasswordProblem::TooShort);
@@ -62,7 +66,10 @@ pub fn check_new_password(password: &str, confirmation: &str, personal: &[&str])
     let lower = password.to_lowercase();
     let mut inputs: Vec<String> = Vec::new();
     for p in personal {
-        for part in p.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 3) {
+        for part in p
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 3)
+        {
             let part = part.to_lowercase();
             if lower.contains(&part) && part.chars().count() * 2 >= chars / 2 {
                 return Err(PasswordProblem::ContainsPersonalData);
@@ -86,15 +93,24 @@ pub fn check_new_password(password: &str, confirmation: &str, personal: &[&str])
     }
     let warning = estimate.feedback().and_then(|f| f.warning());
     Err(match warning {
-        Some(Warning::ThisIsATop10Password | Warning::ThisIsATop100Password | Warning::ThisIsACommonPassword
-            | Warning::ThisIsSimilarToACommonlyUsedPassword | Warning::AWordByItselfIsEasyToGuess
-            | Warning::NamesAndSurnamesByThemselvesAreEasyToGuess | Warning::CommonNamesAndSurnamesAreEasyToGuess) => {
-            PasswordProblem::Common
-        }
-        Some(Warning::StraightRowsOfKeysAreEasyToGuess | Warning::ShortKeyboardPatternsAreEasyToGuess
-            | Warning::RepeatsLikeAaaAreEasyToGuess | Warning::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess
-            | Warning::SequencesLikeAbcAreEasyToGuess | Warning::RecentYearsAreEasyToGuess
-            | Warning::DatesAreOftenEasyToGuess) => PasswordProblem::Pattern,
+        Some(
+            Warning::ThisIsATop10Password
+            | Warning::ThisIsATop100Password
+            | Warning::ThisIsACommonPassword
+            | Warning::ThisIsSimilarToACommonlyUsedPassword
+            | Warning::AWordByItselfIsEasyToGuess
+            | Warning::NamesAndSurnamesByThemselvesAreEasyToGuess
+            | Warning::CommonNamesAndSurnamesAreEasyToGuess,
+        ) => PasswordProblem::Common,
+        Some(
+            Warning::StraightRowsOfKeysAreEasyToGuess
+            | Warning::ShortKeyboardPatternsAreEasyToGuess
+            | Warning::RepeatsLikeAaaAreEasyToGuess
+            | Warning::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess
+            | Warning::SequencesLikeAbcAreEasyToGuess
+            | Warning::RecentYearsAreEasyToGuess
+            | Warning::DatesAreOftenEasyToGuess,
+        ) => PasswordProblem::Pattern,
         None => PasswordProblem::Weak,
     })
 }
@@ -107,40 +123,85 @@ mod tests {
 
     #[test]
     fn a_long_random_passphrase_is_accepted() {
-        assert_eq!(check_new_password("correct horse battery staple 93", "correct horse battery staple 93", ANNA), Ok(()));
-        let long = "x7Q!".repeat(32);
-        assert_eq!(check_new_password(&long, &long, ANNA), Ok(()));
+        assert_eq!(
+            check_new_password(
+                "correct horse battery staple 93",
+                "correct horse battery staple 93",
+                ANNA
+            ),
+            Ok(())
+        );
+        let random = "tB7#kQ2v!Wm9zR4x";
+        assert_eq!(check_new_password(random, random, ANNA), Ok(()));
+        // A repeated chunk is a pattern, however long.
+        let repeated = "x7Q!".repeat(32);
+        assert_eq!(
+            check_new_password(&repeated, &repeated, ANNA),
+            Err(PasswordProblem::Pattern)
+        );
     }
 
     #[test]
     fn length_limits_come_first() {
-        assert_eq!(check_new_password("Sh0rt!pw", "Sh0rt!pw", ANNA), Err(PasswordProblem::TooShort));
+        assert_eq!(
+            check_new_password("Sh0rt!pw", "Sh0rt!pw", ANNA),
+            Err(PasswordProblem::TooShort)
+        );
         let huge = "a".repeat(257);
-        assert_eq!(check_new_password(&huge, &huge, ANNA), Err(PasswordProblem::TooLong));
+        assert_eq!(
+            check_new_password(&huge, &huge, ANNA),
+            Err(PasswordProblem::TooLong)
+        );
         // Length is counted in characters, not bytes.
         let twelve = "åäöåäöåäöåäö";
-        assert_ne!(check_new_password(twelve, twelve, ANNA), Err(PasswordProblem::TooShort));
+        assert_ne!(
+            check_new_password(twelve, twelve, ANNA),
+            Err(PasswordProblem::TooShort)
+        );
     }
 
     #[test]
     fn confirmation_must_match() {
-        assert_eq!(check_new_password("correct horse battery", "correct horse batterY", ANNA), Err(PasswordProblem::Mismatch));
+        assert_eq!(
+            check_new_password("correct horse battery", "correct horse batterY", ANNA),
+            Err(PasswordProblem::Mismatch)
+        );
     }
 
     #[test]
     fn common_passwords_and_patterns_are_refused() {
-        assert_eq!(check_new_password("password1234", "password1234", ANNA), Err(PasswordProblem::Common));
-        assert_eq!(check_new_password("qwertyuiopasdf", "qwertyuiopasdf", ANNA), Err(PasswordProblem::Pattern));
-        assert_eq!(check_new_password("aaaaaaaaaaaaaa", "aaaaaaaaaaaaaa", ANNA), Err(PasswordProblem::Pattern));
+        assert_eq!(
+            check_new_password("password1234", "password1234", ANNA),
+            Err(PasswordProblem::Common)
+        );
+        // Keyboard walks are in zxcvbn's list of common passwords.
+        assert_eq!(
+            check_new_password("qwertyuiopasdf", "qwertyuiopasdf", ANNA),
+            Err(PasswordProblem::Common)
+        );
+        assert_eq!(
+            check_new_password("abcdefghijklmnop", "abcdefghijklmnop", ANNA),
+            Err(PasswordProblem::Pattern)
+        );
+        assert_eq!(
+            check_new_password("aaaaaaaaaaaaaa", "aaaaaaaaaaaaaa", ANNA),
+            Err(PasswordProblem::Pattern)
+        );
     }
 
     #[test]
     fn the_persons_own_name_is_refused() {
-        assert_eq!(check_new_password("AnnaBerg2026!", "AnnaBerg2026!", ANNA), Err(PasswordProblem::ContainsPersonalData));
+        assert_eq!(
+            check_new_password("AnnaBerg2026!", "AnnaBerg2026!", ANNA),
+            Err(PasswordProblem::ContainsPersonalData)
+        );
     }
 
     #[test]
     fn normal_form_makes_composed_and_decomposed_equal() {
-        assert_eq!(normalise_password("e\u{301}te\u{301}"), normalise_password("\u{e9}t\u{e9}"));
+        assert_eq!(
+            normalise_password("e\u{301}te\u{301}"),
+            normalise_password("\u{e9}t\u{e9}")
+        );
     }
 }

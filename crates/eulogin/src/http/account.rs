@@ -57,16 +57,26 @@ struct AccountPage<'a> {
 }
 
 fn when(t: OffsetDateTime) -> String {
-    t.replace_nanosecond(0).unwrap_or(t).format(&Rfc3339).unwrap_or_default()
+    t.replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&Rfc3339)
+        .unwrap_or_default()
 }
 
 /// The logged-in person, or a redirect to the login page.
-async fn signed_in(req: &HttpRequest, state: &AppState) -> Result<Result<(ActiveSession, Account), HttpResponse>, WebError> {
+async fn signed_in(
+    req: &HttpRequest,
+    state: &AppState,
+) -> Result<Result<(ActiveSession, Account), HttpResponse>, WebError> {
     let Some(session) = session_cookie::current(req, state).await else {
         return Ok(Err(see_other("/login")));
     };
     let id = session.record.account_id.clone();
-    match state.db.run(move |c| Ok(accounts::find_by_id(c, &id)?)).await? {
+    match state
+        .db
+        .run(move |c| Ok(accounts::find_by_id(c, &id)?))
+        .await?
+    {
         Some(account) => Ok(Ok((session, account))),
         None => Ok(Err(see_other("/login"))),
     }
@@ -82,7 +92,13 @@ struct Render<'a> {
 
 impl Default for Render<'_> {
     fn default() -> Self {
-        Render { profile: None, new_email: "", errors: FieldErrors::new(), flash: None, status: StatusCode::OK }
+        Render {
+            profile: None,
+            new_email: "",
+            errors: FieldErrors::new(),
+            flash: None,
+            status: StatusCode::OK,
+        }
     }
 }
 
@@ -93,7 +109,8 @@ async fn render(
     account: &Account,
     view: Render<'_>,
 ) -> Result<HttpResponse, WebError> {
-    let ctx = PageContext::new(req, state).with_user(format!("{} {}", account.first_name, account.last_name));
+    let ctx = PageContext::new(req, state)
+        .with_user(format!("{} {}", account.first_name, account.last_name));
     let sessions = state
         .sessions
         .list(&account.id)
@@ -139,17 +156,36 @@ async fn render(
     ))
 }
 
-pub async fn overview(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
+pub async fn overview(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, WebError> {
     let (session, account) = match signed_in(&req, &state).await? {
         Ok(found) => found,
         Err(redirect) => return Ok(redirect),
     };
-    let flash = web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
-        .ok()
-        .and_then(|q| q.get("done").cloned())
-        .filter(|k| ["profile", "email", "password", "session"].contains(&k.as_str()))
-        .map(|k| PageContext::new(&req, &state).t.t(&format!("account.done_{k}")).to_owned());
-    render(&req, &state, &session, &account, Render { flash, ..Default::default() }).await
+    let flash =
+        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+            .ok()
+            .and_then(|q| q.get("done").cloned())
+            .filter(|k| ["profile", "email", "password", "session"].contains(&k.as_str()))
+            .map(|k| {
+                PageContext::new(&req, &state)
+                    .t
+                    .t(&format!("account.done_{k}"))
+                    .to_owned()
+            });
+    render(
+        &req,
+        &state,
+        &session,
+        &account,
+        Render {
+            flash,
+            ..Default::default()
+        },
+    )
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -175,8 +211,12 @@ pub async fn update_profile(
     };
     let tr = PageContext::new(&req, &state).t;
     let mut errors = FieldErrors::new();
-    let first = clean_name(&form.first_name).map_err(|_| errors.insert("first_name", tr.t("register.name_invalid").to_owned())).ok();
-    let last = clean_name(&form.last_name).map_err(|_| errors.insert("last_name", tr.t("register.name_invalid").to_owned())).ok();
+    let first = clean_name(&form.first_name)
+        .map_err(|_| errors.insert("first_name", tr.t("register.name_invalid").to_owned()))
+        .ok();
+    let last = clean_name(&form.last_name)
+        .map_err(|_| errors.insert("last_name", tr.t("register.name_invalid").to_owned()))
+        .ok();
     let lang = Lang::parse(&form.language).unwrap_or(Lang::En);
     let (Some(first), Some(last)) = (first, last) else {
         let profile = ProfileFields {
@@ -184,16 +224,33 @@ pub async fn update_profile(
             last_name: form.last_name.clone(),
             language: lang.code().to_owned(),
         };
-        let view = Render { profile: Some(profile), errors, status: StatusCode::UNPROCESSABLE_ENTITY, ..Default::default() };
+        let view = Render {
+            profile: Some(profile),
+            errors,
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            ..Default::default()
+        };
         return render(&req, &state, &session, &account, view).await;
     };
     let (id, now, actor) = (account.id.clone(), state.clock.now(), state.actor(&req));
-    let detail = format!("{} {} → {first} {last} ({})", account.first_name, account.last_name, lang.code());
+    let detail = format!(
+        "{} {} → {first} {last} ({})",
+        account.first_name,
+        account.last_name,
+        lang.code()
+    );
     state
         .db
         .transaction(move |c| -> Result<(), WebError> {
             accounts::update_profile(c, &id, &first, &last, lang.code(), now)?;
-            audit::record(c, AuditEvent::ProfileChanged, Some(&id), &actor, &detail, now)?;
+            audit::record(
+                c,
+                AuditEvent::ProfileChanged,
+                Some(&id),
+                &actor,
+                &detail,
+                now,
+            )?;
             Ok(())
         })
         .await?;
@@ -202,16 +259,30 @@ pub async fn update_profile(
 
 /// Checks the current password for a sensitive change. Wrong guesses count toward the lockout
 /// exactly as at login, so a stolen session cannot be used to guess the password.
-async fn current_password_ok(state: &AppState, account: &Account, typed: &str) -> Result<bool, WebError> {
+async fn current_password_ok(
+    state: &AppState,
+    account: &Account,
+    typed: &str,
+) -> Result<bool, WebError> {
     let id = account.id.clone();
-    if !state.db.run(move |c| Ok(accounts::reserve_login_attempt(c, &id)?)).await? {
+    if !state
+        .db
+        .run(move |c| Ok(accounts::reserve_login_attempt(c, &id)?))
+        .await?
+    {
         state.hasher.verify(typed, None).await?;
         return Ok(false);
     }
-    let ok = state.hasher.verify(&normalise_password(typed), account.password_hash.as_deref()).await?;
+    let ok = state
+        .hasher
+        .verify(&normalise_password(typed), account.password_hash.as_deref())
+        .await?;
     let (id, now) = (account.id.clone(), state.clock.now());
     if ok {
-        state.db.run(move |c| Ok(accounts::record_successful_login(c, &id, now)?)).await?;
+        state
+            .db
+            .run(move |c| Ok(accounts::record_successful_login(c, &id, now)?))
+            .await?;
     }
     Ok(ok)
 }
@@ -241,13 +312,32 @@ pub async fn change_password(
     let actor = state.actor(&req);
     let mut errors = FieldErrors::new();
     if !current_password_ok(&state, &account, &form.current_password).await? {
-        state.audit(AuditEvent::PasswordChangeFailed, Some(&account.id), &actor, "wrong current password").await?;
-        let key = if is_locked(account.failed_logins + 1) { "login.locked" } else { "account.wrong_password" };
+        state
+            .audit(
+                AuditEvent::PasswordChangeFailed,
+                Some(&account.id),
+                &actor,
+                "wrong current password",
+            )
+            .await?;
+        let key = if is_locked(account.failed_logins + 1) {
+            "login.locked"
+        } else {
+            "account.wrong_password"
+        };
         errors.insert("current_password", tr.t(key).to_owned());
     } else {
         let password = normalise_password(&form.password);
-        let personal = [account.first_name.as_str(), account.last_name.as_str(), account.email.as_str()];
-        if let Err(problem) = check_new_password(&password, &normalise_password(&form.password_confirm), &personal) {
+        let personal = [
+            account.first_name.as_str(),
+            account.last_name.as_str(),
+            account.email.as_str(),
+        ];
+        if let Err(problem) = check_new_password(
+            &password,
+            &normalise_password(&form.password_confirm),
+            &personal,
+        ) {
             errors.insert("password", tr.t(problem.message_key()).to_owned());
         } else {
             let hash = state.hasher.hash(&password).await?;
@@ -256,18 +346,37 @@ pub async fn change_password(
                 .db
                 .transaction(move |c| -> Result<(), WebError> {
                     accounts::set_password(c, &id, &hash, now)?;
-                    audit::record(c, AuditEvent::PasswordChanged, Some(&id), &audit_actor, "", now)?;
+                    audit::record(
+                        c,
+                        AuditEvent::PasswordChanged,
+                        Some(&id),
+                        &audit_actor,
+                        "",
+                        now,
+                    )?;
                     Ok(())
                 })
                 .await?;
             // Every other session ends: whoever else knew the old password is out.
-            state.sessions.end_all(&account.id, Some(&session.handle)).await?;
+            state
+                .sessions
+                .end_all(&account.id, Some(&session.handle))
+                .await?;
             let lang = Lang::parse(&account.language).unwrap_or(Lang::En);
-            state.send_mail(&account.email, lang, "mail.password_changed", &[("name", &account.first_name)]);
+            state.send_mail(
+                &account.email,
+                lang,
+                "mail.password_changed",
+                &[("name", &account.first_name)],
+            );
             return Ok(see_other("/account?done=password"));
         }
     }
-    let view = Render { errors, status: StatusCode::UNPROCESSABLE_ENTITY, ..Default::default() };
+    let view = Render {
+        errors,
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        ..Default::default()
+    };
     render(&req, &state, &session, &account, view).await
 }
 
@@ -308,41 +417,87 @@ pub async fn request_email_change(
         }
     };
     let Some(new_email) = new_email else {
-        let view = Render { new_email: form.new_email.trim(), errors, status: StatusCode::UNPROCESSABLE_ENTITY, ..Default::default() };
+        let view = Render {
+            new_email: form.new_email.trim(),
+            errors,
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            ..Default::default()
+        };
         return render(&req, &state, &session, &account, view).await;
     };
     if !current_password_ok(&state, &account, &form.current_password).await? {
         errors.insert("email_password", tr.t("account.wrong_password").to_owned());
-        let view = Render { new_email: form.new_email.trim(), errors, status: StatusCode::UNPROCESSABLE_ENTITY, ..Default::default() };
+        let view = Render {
+            new_email: form.new_email.trim(),
+            errors,
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            ..Default::default()
+        };
         return render(&req, &state, &session, &account, view).await;
     }
     let actor = state.actor(&req);
     if let Verdict::Refused { retry_after_secs } = state
-        .mail_rate_limit(&format!("mail_ip:{}", actor.ip), &rate_limit::personal_bucket("mail_to", &new_email))
+        .mail_rate_limit(
+            &format!("mail_ip:{}", actor.ip),
+            &rate_limit::personal_bucket("mail_to", &new_email),
+        )
         .await?
     {
         return Ok(state.too_many_requests(&ctx, retry_after_secs));
     }
     let token = infra::crypto::random_token();
-    let (hash, now, id, target) = (infra::crypto::sha256_hex(token.as_bytes()), state.clock.now(), account.id.clone(), new_email.clone());
+    let (hash, now, id, target) = (
+        infra::crypto::sha256_hex(token.as_bytes()),
+        state.clock.now(),
+        account.id.clone(),
+        new_email.clone(),
+    );
     let taken = state
         .db
         .transaction(move |c| -> Result<bool, WebError> {
             if accounts::find_by_email(c, &target)?.is_some() {
-                audit::record(c, AuditEvent::EmailChangeRequested, Some(&id), &actor, "address in use", now)?;
+                audit::record(
+                    c,
+                    AuditEvent::EmailChangeRequested,
+                    Some(&id),
+                    &actor,
+                    "address in use",
+                    now,
+                )?;
                 return Ok(true);
             }
             links::issue(c, &id, LinkPurpose::ChangeEmail, &hash, Some(&target), now)?;
-            audit::record(c, AuditEvent::EmailChangeRequested, Some(&id), &actor, &target, now)?;
+            audit::record(
+                c,
+                AuditEvent::EmailChangeRequested,
+                Some(&id),
+                &actor,
+                &target,
+                now,
+            )?;
             Ok(false)
         })
         .await?;
     let lang = Lang::parse(&account.language).unwrap_or(Lang::En);
     if taken {
-        state.send_mail(&new_email, lang, "mail.email_in_use", &[("email", &new_email)]);
+        state.send_mail(
+            &new_email,
+            lang,
+            "mail.email_in_use",
+            &[("email", &new_email)],
+        );
     } else {
-        let link = format!("{}/email/confirm?token={token}", state.settings.public_base());
-        state.send_link_mail(&new_email, lang, "mail.confirm_email", &account.first_name, &link);
+        let link = format!(
+            "{}/email/confirm?token={token}",
+            state.settings.public_base()
+        );
+        state.send_link_mail(
+            &new_email,
+            lang,
+            "mail.confirm_email",
+            &account.first_name,
+            &link,
+        );
     }
     Ok(see_other("/account?done=email"))
 }
@@ -363,13 +518,23 @@ pub async fn confirm_email_form(
     query: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, WebError> {
     let ctx = PageContext::new(&req, &state);
-    let (hash, now) = (infra::crypto::sha256_hex(query.token.trim().as_bytes()), state.clock.now());
-    let link = state.db.run(move |c| Ok(links::check(c, &hash, &[LinkPurpose::ChangeEmail], now)?)).await?;
+    let (hash, now) = (
+        infra::crypto::sha256_hex(query.token.trim().as_bytes()),
+        state.clock.now(),
+    );
+    let link = state
+        .db
+        .run(move |c| Ok(links::check(c, &hash, &[LinkPurpose::ChangeEmail], now)?))
+        .await?;
     match link {
         Ok(link) => {
             let new_email = link.new_email.unwrap_or_default();
             let message = ctx.t.fill("email_confirm.body", &[("email", &new_email)]);
-            Ok(ctx.ok(&ConfirmEmailPage { ctx: &ctx, token: query.token.trim(), message }))
+            Ok(ctx.ok(&ConfirmEmailPage {
+                ctx: &ctx,
+                token: query.token.trim(),
+                message,
+            }))
         }
         Err(_) => Ok(link_invalid(&ctx, "/account")),
     }
@@ -391,7 +556,11 @@ pub async fn confirm_email_submit(
         return Ok(refusal);
     }
     let ctx = PageContext::new(&req, &state);
-    let (hash, now, actor) = (infra::crypto::sha256_hex(form.token.trim().as_bytes()), state.clock.now(), state.actor(&req));
+    let (hash, now, actor) = (
+        infra::crypto::sha256_hex(form.token.trim().as_bytes()),
+        state.clock.now(),
+        state.actor(&req),
+    );
     let outcome = state
         .db
         .transaction(move |c| -> Result<(Account, String), WebError> {
@@ -400,12 +569,22 @@ pub async fn confirm_email_submit(
                 Err(refusal) => return Err(WebError::LinkRefused(refusal)),
             };
             let new_email = link.new_email.clone().unwrap_or_default();
-            let account = accounts::find_by_id(c, &link.account_id)?.ok_or(WebError::LinkRefused(links::LinkRefusal::Unknown))?;
+            let account = accounts::find_by_id(c, &link.account_id)?
+                .ok_or(WebError::LinkRefused(links::LinkRefusal::Unknown))?;
             match accounts::update_email(c, &account.id, &new_email, now) {
-                Err(e) if infra::db::is_unique_violation(&e) => return Err(WebError::LinkRefused(links::LinkRefusal::Unknown)),
+                Err(e) if infra::db::is_unique_violation(&e) => {
+                    return Err(WebError::LinkRefused(links::LinkRefusal::Unknown));
+                }
                 other => other?,
             }
-            audit::record(c, AuditEvent::EmailChanged, Some(&account.id), &actor, &format!("{} → {new_email}", account.email), now)?;
+            audit::record(
+                c,
+                AuditEvent::EmailChanged,
+                Some(&account.id),
+                &actor,
+                &format!("{} → {new_email}", account.email),
+                now,
+            )?;
             Ok((account, new_email))
         })
         .await;
@@ -416,11 +595,19 @@ pub async fn confirm_email_submit(
     };
     let lang = Lang::parse(&account.language).unwrap_or(Lang::En);
     // The old address learns of the change, in case it was not its owner's doing.
-    state.send_mail(&account.email, lang, "mail.email_changed", &[("name", &account.first_name), ("email", &new_email)]);
+    state.send_mail(
+        &account.email,
+        lang,
+        "mail.email_changed",
+        &[("name", &account.first_name), ("email", &new_email)],
+    );
     Ok(ctx.ok(&NoticePage {
         ctx: &ctx,
         title: ctx.t.t("email_confirm.done_title"),
-        lines: vec![ctx.t.fill("email_confirm.done_body", &[("email", &new_email)])],
+        lines: vec![
+            ctx.t
+                .fill("email_confirm.done_body", &[("email", &new_email)]),
+        ],
         action: Some(("/account", ctx.t.t("account.title"))),
     }))
 }
@@ -445,10 +632,22 @@ pub async fn end_session(
         Ok(found) => found,
         Err(redirect) => return Ok(redirect),
     };
-    let own = state.sessions.list(&account.id).await?.into_iter().any(|s| s.handle == form.session);
+    let own = state
+        .sessions
+        .list(&account.id)
+        .await?
+        .into_iter()
+        .any(|s| s.handle == form.session);
     if own {
         state.sessions.end(&form.session, &account.id).await?;
-        state.audit(AuditEvent::SessionEnded, Some(&account.id), &state.actor(&req), "").await?;
+        state
+            .audit(
+                AuditEvent::SessionEnded,
+                Some(&account.id),
+                &state.actor(&req),
+                "",
+            )
+            .await?;
     }
     Ok(see_other("/account?done=session"))
 }

@@ -53,12 +53,30 @@ impl ResponseError for WebError {
         let ctx = PageContext::bare(tr);
         ctx.render(
             StatusCode::INTERNAL_SERVER_ERROR,
-            &ErrorPage { ctx: &ctx, title: tr.t("error.title"), message: tr.t("error.internal"), code: self.code() },
+            &ErrorPage {
+                ctx: &ctx,
+                title: tr.t("error.title"),
+                message: tr.t("error.internal"),
+                code: self.code(),
+            },
         )
     }
 }
 
 /// A page telling the person something went wrong on their side (status and texts given).
-pub fn message_page(ctx: &PageContext, status: StatusCode, title_key: &str, message: &str) -> HttpResponse {
-    ctx.render(status, &ErrorPage { ctx, title: ctx.t.t(title_key), message, code: "" })
+pub fn message_page(
+    ctx: &PageContext,
+    status: StatusCode,
+    title_key: &str,
+    message: &str,
+) -> HttpResponse {
+    ctx.render(
+        status,
+        &ErrorPage {
+            ctx,
+            title: ctx.t.t(title_key),
+            message,
+            code: "",
+        },
+    )
 }

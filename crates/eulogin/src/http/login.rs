@@ -56,7 +56,12 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
 
 pub async fn form(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let ctx = PageContext::new(&req, &state);
-    ctx.ok(&LoginPage { ctx: &ctx, email: "", error: None, locked: false })
+    ctx.ok(&LoginPage {
+        ctx: &ctx,
+        email: "",
+        error: None,
+        locked: false,
+    })
 }
 
 enum Refusal {
@@ -69,7 +74,15 @@ fn refused(ctx: &PageContext, email: &str, refusal: Refusal) -> HttpResponse {
         Refusal::Invalid => ("login.invalid", false),
         Refusal::Locked => ("login.locked", true),
     };
-    ctx.render(StatusCode::UNAUTHORIZED, &LoginPage { ctx, email, error: Some(ctx.t.t(key)), locked })
+    ctx.render(
+        StatusCode::UNAUTHORIZED,
+        &LoginPage {
+            ctx,
+            email,
+            error: Some(ctx.t.t(key)),
+            locked,
+        },
+    )
 }
 
 pub async fn submit(
@@ -84,53 +97,101 @@ pub async fn submit(
     let actor = state.actor(&req);
     let typed_email = form.email.trim().to_owned();
     let limits = state.settings.limits;
-    if let Verdict::Refused { retry_after_secs } =
-        rate_limit::check(&state.kv, &format!("login_ip:{}", actor.ip), limits.login_per_ip).await?
+    if let Verdict::Refused { retry_after_secs } = rate_limit::check(
+        &state.kv,
+        &format!("login_ip:{}", actor.ip),
+        limits.login_per_ip,
+    )
+    .await?
     {
         return Ok(state.too_many_requests(&ctx, retry_after_secs));
     }
     let email = normalise_email(&form.email).unwrap_or_default();
-    if let Verdict::Refused { retry_after_secs } =
-        rate_limit::check(&state.kv, &rate_limit::personal_bucket("login_account", &email), limits.login_per_account)
-            .await?
+    if let Verdict::Refused { retry_after_secs } = rate_limit::check(
+        &state.kv,
+        &rate_limit::personal_bucket("login_account", &email),
+        limits.login_per_account,
+    )
+    .await?
     {
         return Ok(state.too_many_requests(&ctx, retry_after_secs));
     }
     let password = normalise_password(&form.password);
 
     let lookup = email.clone();
-    let account = state.db.run(move |c| Ok(accounts::find_by_email(c, &lookup)?)).await?;
+    let account = state
+        .db
+        .run(move |c| Ok(accounts::find_by_email(c, &lookup)?))
+        .await?;
     let Some(account) = account.filter(|a| a.password_hash.is_some()) else {
         // No account (or no password set yet): the same work and the same answers.
         state.hasher.verify(&password, None).await?;
         let bucket = rate_limit::personal_bucket("unknown_address_failures", &email);
         let failures = state.kv.increment(&bucket, UNKNOWN_ADDRESS_MEMORY).await?;
-        state.audit(AuditEvent::LoginFailed, None, &actor, "unknown address").await?;
+        state
+            .audit(AuditEvent::LoginFailed, None, &actor, "unknown address")
+            .await?;
         state.metrics.event("login_failed");
-        let refusal = if is_locked(failures.try_into().unwrap_or(i32::MAX)) { Refusal::Locked } else { Refusal::Invalid };
+        let refusal = if is_locked(failures.try_into().unwrap_or(i32::MAX)) {
+            Refusal::Locked
+        } else {
+            Refusal::Invalid
+        };
         return Ok(refused(&ctx, &typed_email, refusal));
     };
 
     let id = account.id.clone();
-    let reserved = state.db.run(move |c| Ok(accounts::reserve_login_attempt(c, &id)?)).await?;
+    let reserved = state
+        .db
+        .run(move |c| Ok(accounts::reserve_login_attempt(c, &id)?))
+        .await?;
     if !reserved {
         state.hasher.verify(&password, None).await?;
-        state.audit(AuditEvent::LoginRefusedLocked, Some(&account.id), &actor, "").await?;
+        state
+            .audit(
+                AuditEvent::LoginRefusedLocked,
+                Some(&account.id),
+                &actor,
+                "",
+            )
+            .await?;
         state.metrics.event("login_refused_locked");
         return Ok(refused(&ctx, &typed_email, Refusal::Locked));
     }
 
-    if !state.hasher.verify(&password, account.password_hash.as_deref()).await? {
+    if !state
+        .hasher
+        .verify(&password, account.password_hash.as_deref())
+        .await?
+    {
         let id = account.id.clone();
-        let failures = state.db.run(move |c| Ok(accounts::failed_logins(c, &id)?)).await?;
-        state.audit(AuditEvent::LoginFailed, Some(&account.id), &actor, &format!("consecutive failures: {failures}")).await?;
+        let failures = state
+            .db
+            .run(move |c| Ok(accounts::failed_logins(c, &id)?))
+            .await?;
+        state
+            .audit(
+                AuditEvent::LoginFailed,
+                Some(&account.id),
+                &actor,
+                &format!("consecutive failures: {failures}"),
+            )
+            .await?;
         state.metrics.event("login_failed");
         if is_locked(failures) {
-            state.audit(AuditEvent::AccountLocked, Some(&account.id), &actor, "").await?;
+            state
+                .audit(AuditEvent::AccountLocked, Some(&account.id), &actor, "")
+                .await?;
             state.metrics.event("account_locked");
             let lang = crate::i18n::Lang::parse(&account.language).unwrap_or(crate::i18n::Lang::En);
             let forgot = format!("{}/password/forgot", state.settings.public_base());
-            state.send_link_mail(&account.email, lang, "mail.locked", &account.first_name, &forgot);
+            state.send_link_mail(
+                &account.email,
+                lang,
+                "mail.locked",
+                &account.first_name,
+                &forgot,
+            );
             return Ok(refused(&ctx, &typed_email, Refusal::Locked));
         }
         return Ok(refused(&ctx, &typed_email, Refusal::Invalid));
@@ -142,24 +203,42 @@ pub async fn submit(
         .db
         .transaction(move |c| -> Result<(), WebError> {
             accounts::record_successful_login(c, &id, now)?;
-            audit::record(c, AuditEvent::LoginSucceeded, Some(&id), &audit_actor, "password", now)?;
+            audit::record(
+                c,
+                AuditEvent::LoginSucceeded,
+                Some(&id),
+                &audit_actor,
+                "password",
+                now,
+            )?;
             Ok(())
         })
         .await?;
     if account.password_hash.as_deref().is_some_and(needs_rehash) {
         let fresh = state.hasher.hash(&password).await?;
         let id = account.id.clone();
-        state.db.run(move |c| Ok(accounts::replace_password_hash(c, &id, &fresh)?)).await?;
+        state
+            .db
+            .run(move |c| Ok(accounts::replace_password_hash(c, &id, &fresh)?))
+            .await?;
     }
     state.metrics.event("login_succeeded");
 
     // A new session id at every login; a session this browser had before is ended.
     if let Some(previous) = session_cookie::current(&req, &state).await {
-        state.sessions.end(&previous.handle, &previous.record.account_id).await?;
+        state
+            .sessions
+            .end(&previous.handle, &previous.record.account_id)
+            .await?;
     }
-    let cookie_value = state.sessions.create(&account.id, &actor.ip, &actor.user_agent).await?;
+    let cookie_value = state
+        .sessions
+        .create(&account.id, &actor.ip, &actor.user_agent)
+        .await?;
     let mut response = see_other("/account");
-    response.add_cookie(&session_cookie::issue(&state, cookie_value)).ok();
+    response
+        .add_cookie(&session_cookie::issue(&state, cookie_value))
+        .ok();
     Ok(response)
 }
 
@@ -179,8 +258,18 @@ pub async fn logout(
         return Ok(refusal);
     }
     if let Some(session) = session_cookie::current(&req, &state).await {
-        state.sessions.end(&session.handle, &session.record.account_id).await?;
-        state.audit(AuditEvent::LoggedOut, Some(&session.record.account_id), &state.actor(&req), "").await?;
+        state
+            .sessions
+            .end(&session.handle, &session.record.account_id)
+            .await?;
+        state
+            .audit(
+                AuditEvent::LoggedOut,
+                Some(&session.record.account_id),
+                &state.actor(&req),
+                "",
+            )
+            .await?;
     }
     let ctx = PageContext::new(&req, &state);
     let mut response = ctx.ok(&NoticePage {
@@ -192,4 +281,3 @@ pub async fn logout(
     response.add_cookie(&session_cookie::removal(&state)).ok();
     Ok(response)
 }
-

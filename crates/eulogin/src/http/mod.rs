@@ -34,10 +34,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/password/forgot", web::get().to(password::forgot_form))
         .route("/password/forgot", web::post().to(password::forgot_submit))
         .route("/email/confirm", web::get().to(account::confirm_email_form))
-        .route("/email/confirm", web::post().to(account::confirm_email_submit))
+        .route(
+            "/email/confirm",
+            web::post().to(account::confirm_email_submit),
+        )
         .route("/account", web::get().to(account::overview))
         .route("/account/profile", web::post().to(account::update_profile))
-        .route("/account/email", web::post().to(account::request_email_change))
-        .route("/account/password", web::post().to(account::change_password))
-        .route("/account/sessions/end", web::post().to(account::end_session));
+        .route(
+            "/account/email",
+            web::post().to(account::request_email_change),
+        )
+        .route(
+            "/account/password",
+            web::post().to(account::change_password),
+        )
+        .route(
+            "/account/sessions/end",
+            web::post().to(account::end_session),
+        );
 }

@@ -29,5 +29,10 @@ pub async fn stylesheet() -> HttpResponse {
 
 pub async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let ctx = PageContext::new(&req, &state);
-    message_page(&ctx, StatusCode::NOT_FOUND, "error.not_found_title", ctx.t.t("error.not_found"))
+    message_page(
+        &ctx,
+        StatusCode::NOT_FOUND,
+        "error.not_found_title",
+        ctx.t.t("error.not_found"),
+    )
 }

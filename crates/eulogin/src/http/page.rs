@@ -26,9 +26,10 @@ const LANG_COOKIE: &str = "lang";
 
 /// The language of this request.
 pub fn language_of(req: &HttpRequest) -> (Lang, Option<Lang>) {
-    let chosen = web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
-        .ok()
-        .and_then(|q| q.get("lang").and_then(|l| Lang::parse(l)));
+    let chosen =
+        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+            .ok()
+            .and_then(|q| q.get("lang").and_then(|l| Lang::parse(l)));
     let lang = chosen
         .or_else(|| req.cookie(LANG_COOKIE).and_then(|c| Lang::parse(c.value())))
         .or_else(|| {
@@ -49,7 +50,10 @@ impl PageContext {
             csrf: state.csrf.token(req),
             user_name: None,
             path: req.path().to_owned(),
-            languages: Lang::ALL.iter().map(|l| (l.code(), l.native_name())).collect(),
+            languages: Lang::ALL
+                .iter()
+                .map(|l| (l.code(), l.native_name()))
+                .collect(),
             chosen,
         }
     }
@@ -61,7 +65,10 @@ impl PageContext {
             csrf: String::new(),
             user_name: None,
             path: "/".to_owned(),
-            languages: Lang::ALL.iter().map(|l| (l.code(), l.native_name())).collect(),
+            languages: Lang::ALL
+                .iter()
+                .map(|l| (l.code(), l.native_name()))
+                .collect(),
             chosen: None,
         }
     }
@@ -76,7 +83,11 @@ impl PageContext {
     }
 
     /// Renders a template into a complete HTML response.
-    pub fn render(&self, status: actix_web::http::StatusCode, template: &impl Template) -> HttpResponse {
+    pub fn render(
+        &self,
+        status: actix_web::http::StatusCode,
+        template: &impl Template,
+    ) -> HttpResponse {
         let mut response = HttpResponse::build(status);
         response.content_type("text/html; charset=utf-8");
         if let Some(lang) = self.chosen {
@@ -92,7 +103,9 @@ impl PageContext {
             Ok(html) => response.body(html),
             Err(e) => {
                 tracing::error!(error = %e, "template rendering failed");
-                HttpResponse::InternalServerError().content_type("text/plain").body("Internal error")
+                HttpResponse::InternalServerError()
+                    .content_type("text/plain")
+                    .body("Internal error")
             }
         }
     }
@@ -104,5 +117,7 @@ impl PageContext {
 
 /// A redirect after a successful POST (303, so the browser follows with GET).
 pub fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
 }

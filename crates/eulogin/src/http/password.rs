@@ -12,9 +12,9 @@ use crate::http::page::PageContext;
 use crate::http::register::{NoticePage, email_error};
 use crate::i18n::Lang;
 use crate::security::rate_limit::{self, Verdict};
+use crate::store::accounts;
 use crate::store::audit::{self, AuditEvent};
 use crate::store::links::{self, LinkRefusal};
-use crate::store::accounts;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -66,7 +66,10 @@ fn token_hash(token: &str) -> String {
 }
 
 /// The link's account, or the reason it does not work.
-async fn resolve(state: &AppState, token: &str) -> Result<Result<accounts::Account, LinkRefusal>, WebError> {
+async fn resolve(
+    state: &AppState,
+    token: &str,
+) -> Result<Result<accounts::Account, LinkRefusal>, WebError> {
     let (hash, now) = (token_hash(token), state.clock.now());
     Ok(state
         .db
@@ -79,8 +82,20 @@ async fn resolve(state: &AppState, token: &str) -> Result<Result<accounts::Accou
         .await?)
 }
 
-async fn refuse_link(req: &HttpRequest, state: &AppState, ctx: &PageContext, refusal: LinkRefusal) -> Result<HttpResponse, WebError> {
-    state.audit(AuditEvent::LinkRefused, None, &state.actor(req), &format!("{refusal:?}")).await?;
+async fn refuse_link(
+    req: &HttpRequest,
+    state: &AppState,
+    ctx: &PageContext,
+    refusal: LinkRefusal,
+) -> Result<HttpResponse, WebError> {
+    state
+        .audit(
+            AuditEvent::LinkRefused,
+            None,
+            &state.actor(req),
+            &format!("{refusal:?}"),
+        )
+        .await?;
     state.metrics.event("link_refused");
     Ok(link_invalid(ctx, "/password/forgot"))
 }
@@ -97,7 +112,9 @@ pub async fn link_form(
             ctx: &ctx,
             token: query.token.trim(),
             email: &account.email,
-            greeting: ctx.t.fill("password_new.greeting", &[("name", &account.first_name)]),
+            greeting: ctx
+                .t
+                .fill("password_new.greeting", &[("name", &account.first_name)]),
             errors: &FieldErrors::new(),
         })),
     }
@@ -118,7 +135,11 @@ pub async fn link_submit(
     };
     let password = normalise_password(&form.password);
     let confirmation = normalise_password(&form.password_confirm);
-    let personal = [account.first_name.as_str(), account.last_name.as_str(), account.email.as_str()];
+    let personal = [
+        account.first_name.as_str(),
+        account.last_name.as_str(),
+        account.email.as_str(),
+    ];
     if let Err(problem) = check_new_password(&password, &confirmation, &personal) {
         let errors = FieldErrors::from([("password", ctx.t.t(problem.message_key()).to_owned())]);
         return Ok(ctx.render(
@@ -127,24 +148,39 @@ pub async fn link_submit(
                 ctx: &ctx,
                 token: form.token.trim(),
                 email: &account.email,
-                greeting: ctx.t.fill("password_new.greeting", &[("name", &account.first_name)]),
+                greeting: ctx
+                    .t
+                    .fill("password_new.greeting", &[("name", &account.first_name)]),
                 errors: &errors,
             },
         ));
     }
     let hash = state.hasher.hash(&password).await?;
-    let (token_hash, now, actor) = (token_hash(&form.token), state.clock.now(), state.actor(&req));
+    let (token_hash, now, actor) = (
+        token_hash(&form.token),
+        state.clock.now(),
+        state.actor(&req),
+    );
     let consumed = state
         .db
-        .transaction(move |c| -> Result<Result<(String, LinkPurpose), LinkRefusal>, WebError> {
-            let link = match links::consume(c, &token_hash, PASSWORD_LINKS, now)? {
-                Ok(link) => link,
-                Err(refusal) => return Err(WebError::LinkRefused(refusal)),
-            };
-            accounts::set_password(c, &link.account_id, &hash, now)?;
-            audit::record(c, AuditEvent::PasswordSet, Some(&link.account_id), &actor, link.purpose.as_str(), now)?;
-            Ok(Ok((link.account_id, link.purpose)))
-        })
+        .transaction(
+            move |c| -> Result<Result<(String, LinkPurpose), LinkRefusal>, WebError> {
+                let link = match links::consume(c, &token_hash, PASSWORD_LINKS, now)? {
+                    Ok(link) => link,
+                    Err(refusal) => return Err(WebError::LinkRefused(refusal)),
+                };
+                accounts::set_password(c, &link.account_id, &hash, now)?;
+                audit::record(
+                    c,
+                    AuditEvent::PasswordSet,
+                    Some(&link.account_id),
+                    &actor,
+                    link.purpose.as_str(),
+                    now,
+                )?;
+                Ok(Ok((link.account_id, link.purpose)))
+            },
+        )
         .await;
     let (account_id, purpose) = match consumed {
         Ok(Ok(done)) => done,
@@ -157,7 +193,12 @@ pub async fn link_submit(
     state.metrics.event("password_set");
     if purpose == LinkPurpose::ResetPassword {
         let lang = Lang::parse(&account.language).unwrap_or(Lang::En);
-        state.send_mail(&account.email, lang, "mail.password_changed", &[("name", &account.first_name)]);
+        state.send_mail(
+            &account.email,
+            lang,
+            "mail.password_changed",
+            &[("name", &account.first_name)],
+        );
     }
     tracing::info!(sessions_ended = ended, "password set through a link");
     Ok(ctx.ok(&NoticePage {
@@ -185,7 +226,11 @@ pub struct ForgotForm {
 
 pub async fn forgot_form(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let ctx = PageContext::new(&req, &state);
-    ctx.ok(&ForgotPage { ctx: &ctx, email: "", errors: &FieldErrors::new() })
+    ctx.ok(&ForgotPage {
+        ctx: &ctx,
+        email: "",
+        errors: &FieldErrors::new(),
+    })
 }
 
 /// Sends a reset link if the address has an account; answers the same either way.
@@ -204,14 +249,19 @@ pub async fn forgot_submit(
             let errors = FieldErrors::from([("email", email_error(&ctx.t, problem))]);
             return Ok(ctx.render(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &ForgotPage { ctx: &ctx, email: form.email.trim(), errors: &errors },
+                &ForgotPage {
+                    ctx: &ctx,
+                    email: form.email.trim(),
+                    errors: &errors,
+                },
             ));
         }
     };
     let actor = state.actor(&req);
     let address_bucket = rate_limit::personal_bucket("mail_to", &email);
-    if let Verdict::Refused { retry_after_secs } =
-        state.mail_rate_limit(&format!("mail_ip:{}", actor.ip), &address_bucket).await?
+    if let Verdict::Refused { retry_after_secs } = state
+        .mail_rate_limit(&format!("mail_ip:{}", actor.ip), &address_bucket)
+        .await?
     {
         return Ok(state.too_many_requests(&ctx, retry_after_secs));
     }
@@ -220,16 +270,34 @@ pub async fn forgot_submit(
     let account = state
         .db
         .transaction(move |c| -> Result<Option<accounts::Account>, WebError> {
-            let Some(account) = accounts::find_by_email(c, &lookup)? else { return Ok(None) };
+            let Some(account) = accounts::find_by_email(c, &lookup)? else {
+                return Ok(None);
+            };
             links::issue(c, &account.id, LinkPurpose::ResetPassword, &hash, None, now)?;
-            audit::record(c, AuditEvent::PasswordResetRequested, Some(&account.id), &actor, "", now)?;
+            audit::record(
+                c,
+                AuditEvent::PasswordResetRequested,
+                Some(&account.id),
+                &actor,
+                "",
+                now,
+            )?;
             Ok(Some(account))
         })
         .await?;
     if let Some(account) = account {
         let lang = Lang::parse(&account.language).unwrap_or(Lang::En);
-        let link = format!("{}/password/new?token={token}", state.settings.public_base());
-        state.send_link_mail(&account.email, lang, "mail.reset_password", &account.first_name, &link);
+        let link = format!(
+            "{}/password/new?token={token}",
+            state.settings.public_base()
+        );
+        state.send_link_mail(
+            &account.email,
+            lang,
+            "mail.reset_password",
+            &account.first_name,
+            &link,
+        );
         state.metrics.event("password_reset_requested");
     }
     let minutes = LINK_VALIDITY.whole_minutes().to_string();
@@ -238,7 +306,8 @@ pub async fn forgot_submit(
         title: ctx.t.t("forgot.sent_title"),
         lines: vec![
             ctx.t.fill("forgot.sent_body", &[("email", &email)]),
-            ctx.t.fill("register.sent_validity", &[("minutes", &minutes)]),
+            ctx.t
+                .fill("register.sent_validity", &[("minutes", &minutes)]),
         ],
         action: None,
     }))

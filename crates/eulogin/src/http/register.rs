@@ -61,14 +61,34 @@ async fn render_form(
     errors: &FieldErrors,
     generic_warning: bool,
 ) -> Result<HttpResponse, WebError> {
-    let captcha_id = if state.settings.captcha { Some(captcha::create(&state.kv).await?) } else { None };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok(ctx.render(status, &RegisterPage { ctx, form, errors, captcha_id, generic_warning }))
+    let captcha_id = if state.settings.captcha {
+        Some(captcha::create(&state.kv).await?)
+    } else {
+        None
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(ctx.render(
+        status,
+        &RegisterPage {
+            ctx,
+            form,
+            errors,
+            captcha_id,
+            generic_warning,
+        },
+    ))
 }
 
 pub async fn form(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
     let ctx = PageContext::new(&req, &state);
-    let form = RegisterForm { language: ctx.lang().code().to_owned(), ..Default::default() };
+    let form = RegisterForm {
+        language: ctx.lang().code().to_owned(),
+        ..Default::default()
+    };
     render_form(&ctx, &state, &form, &FieldErrors::new(), false).await
 }
 
@@ -99,9 +119,15 @@ struct Registration {
 }
 
 fn validate(tr: &Tr, form: &RegisterForm, errors: &mut FieldErrors) -> Option<Registration> {
-    let first_name = clean_name(&form.first_name).map_err(|p| errors.insert("first_name", name_error(tr, p))).ok();
-    let last_name = clean_name(&form.last_name).map_err(|p| errors.insert("last_name", name_error(tr, p))).ok();
-    let email = normalise_email(&form.email).map_err(|p| errors.insert("email", email_error(tr, p))).ok();
+    let first_name = clean_name(&form.first_name)
+        .map_err(|p| errors.insert("first_name", name_error(tr, p)))
+        .ok();
+    let last_name = clean_name(&form.last_name)
+        .map_err(|p| errors.insert("last_name", name_error(tr, p)))
+        .ok();
+    let email = normalise_email(&form.email)
+        .map_err(|p| errors.insert("email", email_error(tr, p)))
+        .ok();
     if let Some(email) = &email {
         match normalise_email(&form.email_confirm) {
             Ok(confirm) if &confirm == email => {}
@@ -120,7 +146,12 @@ fn validate(tr: &Tr, form: &RegisterForm, errors: &mut FieldErrors) -> Option<Re
     if form.privacy != "yes" {
         errors.insert("privacy", tr.t("register.privacy_required").to_owned());
     }
-    Some(Registration { first_name: first_name?, last_name: last_name?, email: email?, language: language? })
+    Some(Registration {
+        first_name: first_name?,
+        last_name: last_name?,
+        email: email?,
+        language: language?,
+    })
 }
 
 pub async fn submit(
@@ -140,26 +171,40 @@ pub async fn submit(
     }
     let mut errors = FieldErrors::new();
     let valid = validate(&tr, &form, &mut errors);
-    if state.settings.captcha && !captcha::check(&state.kv, &form.captcha_id, &form.captcha_answer).await? {
+    if state.settings.captcha
+        && !captcha::check(&state.kv, &form.captcha_id, &form.captcha_answer).await?
+    {
         errors.insert(
             "captcha_answer",
-            tr.t(if form.captcha_answer.trim().is_empty() { "form.required" } else { "register.captcha_wrong" }).to_owned(),
+            tr.t(if form.captcha_answer.trim().is_empty() {
+                "form.required"
+            } else {
+                "register.captcha_wrong"
+            })
+            .to_owned(),
         );
     }
     form.captcha_answer.clear();
-    let generic = valid.as_ref().is_some_and(|r| looks_generic(&r.first_name, &r.last_name));
+    let generic = valid
+        .as_ref()
+        .is_some_and(|r| looks_generic(&r.first_name, &r.last_name));
     let Some(registration) = valid.filter(|_| errors.is_empty()) else {
         return render_form(&ctx, &state, &form, &errors, generic).await;
     };
     if generic && form.confirm_real_person != "yes" {
-        errors.insert("first_name", tr.t("register.generic_confirm_needed").to_owned());
+        errors.insert(
+            "first_name",
+            tr.t("register.generic_confirm_needed").to_owned(),
+        );
         return render_form(&ctx, &state, &form, &errors, true).await;
     }
 
     let actor = state.actor(&req);
     let ip_bucket = format!("mail_ip:{}", actor.ip);
     let address_bucket = rate_limit::personal_bucket("mail_to", &registration.email);
-    if let Verdict::Refused { retry_after_secs } = state.mail_rate_limit(&ip_bucket, &address_bucket).await? {
+    if let Verdict::Refused { retry_after_secs } =
+        state.mail_rate_limit(&ip_bucket, &address_bucket).await?
+    {
         return Ok(state.too_many_requests(&ctx, retry_after_secs));
     }
 
@@ -180,20 +225,54 @@ pub async fn submit(
         .transaction(move |conn| -> Result<Outcome, WebError> {
             match accounts::find_by_email(conn, &email)? {
                 Some(existing) if existing.password_hash.is_some() => {
-                    audit::record(conn, AuditEvent::RegistrationRepeated, Some(&existing.id), &audit_actor, "", now)?;
+                    audit::record(
+                        conn,
+                        AuditEvent::RegistrationRepeated,
+                        Some(&existing.id),
+                        &audit_actor,
+                        "",
+                        now,
+                    )?;
                     Ok(Outcome::AlreadyRegistered(existing))
                 }
                 Some(pending) => {
                     // Registered before but never set a password: a fresh link, the old one void.
-                    links::issue(conn, &pending.id, LinkPurpose::SetPassword, &token_hash, None, now)?;
-                    audit::record(conn, AuditEvent::RegistrationRepeated, Some(&pending.id), &audit_actor, "pending", now)?;
-                    Ok(Outcome::LinkIssued(pending.first_name, Lang::parse(&pending.language).unwrap_or(Lang::En)))
+                    links::issue(
+                        conn,
+                        &pending.id,
+                        LinkPurpose::SetPassword,
+                        &token_hash,
+                        None,
+                        now,
+                    )?;
+                    audit::record(
+                        conn,
+                        AuditEvent::RegistrationRepeated,
+                        Some(&pending.id),
+                        &audit_actor,
+                        "pending",
+                        now,
+                    )?;
+                    Ok(Outcome::LinkIssued(
+                        pending.first_name,
+                        Lang::parse(&pending.language).unwrap_or(Lang::En),
+                    ))
                 }
                 None => {
                     let id = accounts::insert(conn, &new, now)?;
                     links::issue(conn, &id, LinkPurpose::SetPassword, &token_hash, None, now)?;
-                    audit::record(conn, AuditEvent::Registered, Some(&id), &audit_actor, "", now)?;
-                    Ok(Outcome::LinkIssued(new.first_name.clone(), registration.language))
+                    audit::record(
+                        conn,
+                        AuditEvent::Registered,
+                        Some(&id),
+                        &audit_actor,
+                        "",
+                        now,
+                    )?;
+                    Ok(Outcome::LinkIssued(
+                        new.first_name.clone(),
+                        registration.language,
+                    ))
                 }
             }
         })
@@ -202,13 +281,28 @@ pub async fn submit(
     match outcome {
         Outcome::LinkIssued(first_name, lang) => {
             state.metrics.event("registration");
-            let link = format!("{}/password/new?token={token}", state.settings.public_base());
-            state.send_link_mail(&registration.email, lang, "mail.set_password", &first_name, &link);
+            let link = format!(
+                "{}/password/new?token={token}",
+                state.settings.public_base()
+            );
+            state.send_link_mail(
+                &registration.email,
+                lang,
+                "mail.set_password",
+                &first_name,
+                &link,
+            );
         }
         Outcome::AlreadyRegistered(existing) => {
             let lang = Lang::parse(&existing.language).unwrap_or(Lang::En);
             let forgot = format!("{}/password/forgot", state.settings.public_base());
-            state.send_link_mail(&existing.email, lang, "mail.already_registered", &existing.first_name, &forgot);
+            state.send_link_mail(
+                &existing.email,
+                lang,
+                "mail.already_registered",
+                &existing.first_name,
+                &forgot,
+            );
         }
     }
     Ok(check_your_mail(&ctx, &registration.email))
@@ -227,7 +321,8 @@ fn check_your_mail(ctx: &PageContext, email: &str) -> HttpResponse {
         title: ctx.t.t("register.sent_title"),
         lines: vec![
             ctx.t.fill("register.sent_body", &[("email", email)]),
-            ctx.t.fill("register.sent_validity", &[("minutes", &minutes)]),
+            ctx.t
+                .fill("register.sent_validity", &[("minutes", &minutes)]),
             ctx.t.t("register.sent_spam").to_owned(),
         ],
         action: None,

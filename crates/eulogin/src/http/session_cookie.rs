@@ -8,7 +8,11 @@ use actix_web::HttpRequest;
 use actix_web::cookie::{Cookie, SameSite};
 
 pub fn cookie_name(state: &AppState) -> &'static str {
-    if state.settings.https() { "__Host-eulogin_session" } else { "eulogin_session" }
+    if state.settings.https() {
+        "__Host-eulogin_session"
+    } else {
+        "eulogin_session"
+    }
 }
 
 pub fn issue(state: &AppState, value: String) -> Cookie<'static> {

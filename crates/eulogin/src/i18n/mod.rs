@@ -37,7 +37,9 @@ impl Lang {
     }
 
     pub fn parse(code: &str) -> Option<Lang> {
-        Lang::ALL.into_iter().find(|l| l.code().eq_ignore_ascii_case(code.trim()))
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.code().eq_ignore_ascii_case(code.trim()))
     }
 
     /// The first supported language in an `Accept-Language` header, by quality.
@@ -49,7 +51,11 @@ impl Lang {
                 let tag = pieces.next()?.trim();
                 let primary = tag.split('-').next()?;
                 let quality = pieces
-                    .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                    .find_map(|p| {
+                        p.trim()
+                            .strip_prefix("q=")
+                            .and_then(|q| q.parse::<f32>().ok())
+                    })
                     .unwrap_or(1.0);
                 Some((quality, Lang::parse(primary)?))
             })
@@ -63,7 +69,11 @@ type Catalog = HashMap<String, String>;
 
 fn flatten(prefix: &str, table: &toml::Table, out: &mut Catalog) {
     for (key, value) in table {
-        let full = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+        let full = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
         match value {
             toml::Value::Table(t) => flatten(&full, t, out),
             toml::Value::String(s) => {
@@ -139,24 +149,43 @@ mod tests {
             let keys: std::collections::BTreeSet<_> = CATALOGS[&lang].keys().collect();
             let missing: Vec<_> = english.difference(&keys).collect();
             let extra: Vec<_> = keys.difference(&english).collect();
-            assert!(missing.is_empty() && extra.is_empty(), "{lang:?}: missing {missing:?}, extra {extra:?}");
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{lang:?}: missing {missing:?}, extra {extra:?}"
+            );
             for (key, text) in &CATALOGS[&lang] {
                 let placeholders = |s: &str| s.matches('{').count();
-                assert_eq!(placeholders(text), placeholders(&CATALOGS[&Lang::En][*key]), "{lang:?} {key}");
+                assert_eq!(
+                    placeholders(text),
+                    placeholders(&CATALOGS[&Lang::En][key.as_str()]),
+                    "{lang:?} {key}"
+                );
             }
         }
     }
 
     #[test]
     fn accept_language_picks_the_best_supported_language() {
-        assert_eq!(Lang::from_accept_language("sv-SE,sv;q=0.9,en;q=0.8"), Some(Lang::Sv));
-        assert_eq!(Lang::from_accept_language("es;q=1.0, de;q=0.5, fr;q=0.7"), Some(Lang::Fr));
+        assert_eq!(
+            Lang::from_accept_language("sv-SE,sv;q=0.9,en;q=0.8"),
+            Some(Lang::Sv)
+        );
+        assert_eq!(
+            Lang::from_accept_language("es;q=1.0, de;q=0.5, fr;q=0.7"),
+            Some(Lang::Fr)
+        );
         assert_eq!(Lang::from_accept_language("es, it"), None);
     }
 
     #[test]
     fn placeholders_are_filled() {
         let tr = Tr::new(Lang::En);
-        assert!(tr.fill("mail.set_password.body", &[("name", "Anna"), ("link", "L"), ("minutes", "90")]).contains("Anna"));
+        assert!(
+            tr.fill(
+                "mail.set_password.body",
+                &[("name", "Anna"), ("link", "L"), ("minutes", "90")]
+            )
+            .contains("Anna")
+        );
     }
 }

@@ -10,7 +10,8 @@ const LIFETIME: Duration = Duration::minutes(10);
 const CODE_LEN: usize = 5;
 /// Letters that no font makes ambiguous (no 0/O, 1/l/I, 5/S, 2/Z, 8/B).
 const ALPHABET: &[char] = &[
-    'a', 'c', 'd', 'e', 'f', 'h', 'k', 'm', 'n', 'p', 'r', 't', 'u', 'v', 'w', 'x', 'y', '3', '4', '6', '7', '9',
+    'a', 'c', 'd', 'e', 'f', 'h', 'k', 'm', 'n', 'p', 'r', 't', 'u', 'v', 'w', 'x', 'y', '3', '4',
+    '6', '7', '9',
 ];
 
 fn key(id: &str) -> String {
@@ -21,7 +22,10 @@ fn key(id: &str) -> String {
 pub async fn create(kv: &KeyValue) -> Result<String, KvError> {
     let id = infra::crypto::random_token();
     let bytes = infra::crypto::random_bytes::<CODE_LEN>();
-    let code: String = bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()]).collect();
+    let code: String = bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()])
+        .collect();
     kv.set(&key(&id), &code, LIFETIME).await?;
     Ok(id)
 }
@@ -39,9 +43,18 @@ pub async fn check(kv: &KeyValue, id: &str, answer: &str) -> Result<bool, KvErro
     if id.len() != 43 {
         return Ok(false);
     }
-    let Some(code) = kv.take(&key(id)).await? else { return Ok(false) };
-    let typed: String = answer.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
-    Ok(infra::crypto::constant_time_eq(typed.as_bytes(), code.as_bytes()))
+    let Some(code) = kv.take(&key(id)).await? else {
+        return Ok(false);
+    };
+    let typed: String = answer
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase();
+    Ok(infra::crypto::constant_time_eq(
+        typed.as_bytes(),
+        code.as_bytes(),
+    ))
 }
 
 /// The code drawn as a distorted PNG image.
@@ -76,7 +89,8 @@ pub fn render_wav(code: &str) -> Option<Vec<u8>> {
         let this_spec = reader.spec();
         spec.get_or_insert(this_spec);
         // A gap of random length between letters.
-        let gap = usize::from(noise[n % noise.len()]) * (this_spec.sample_rate as usize / 512) + this_spec.sample_rate as usize / 4;
+        let gap = usize::from(noise[n % noise.len()]) * (this_spec.sample_rate as usize / 512)
+            + this_spec.sample_rate as usize / 4;
         for _ in 0..gap {
             samples.push(i16::from(noise[n % noise.len()] as i8) * 4);
             n += 1;
@@ -105,10 +119,12 @@ mod tests {
 
     #[test]
     fn every_letter_of_the_alphabet_can_be_drawn_and_spoken() {
-        let all: String = ALPHABET.iter().collect();
-        let png = render_png(&all).expect("png");
-        assert_eq!(&png[1..4], b"PNG");
-        let wav = render_wav(&all).expect("wav");
-        assert_eq!(&wav[0..4], b"RIFF");
+        for chunk in ALPHABET.chunks(CODE_LEN) {
+            let code: String = chunk.iter().collect();
+            let png = render_png(&code).expect("png");
+            assert_eq!(&png[1..4], b"PNG");
+            let wav = render_wav(&code).expect("wav");
+            assert_eq!(&wav[0..4], b"RIFF");
+        }
     }
 }

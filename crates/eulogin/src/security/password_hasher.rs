@@ -22,7 +22,9 @@ pub struct PasswordHasher {
 
 impl std::fmt::Debug for PasswordHasher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PasswordHasher").field("available", &self.permits.available_permits()).finish()
+        f.debug_struct("PasswordHasher")
+            .field("available", &self.permits.available_permits())
+            .finish()
     }
 }
 
@@ -31,18 +33,24 @@ impl std::fmt::Debug for PasswordHasher {
 pub struct HashError(String);
 
 fn argon2() -> Argon2<'static> {
-    let params = Params::new(MEMORY_KIB, PASSES, LANES, Some(32)).expect("the OWASP parameters are valid");
+    let params =
+        Params::new(MEMORY_KIB, PASSES, LANES, Some(32)).expect("the OWASP parameters are valid");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
 fn hash_now(password: &str) -> Result<String, HashError> {
-    argon2().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| HashError(e.to_string()))
+    argon2()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| HashError(e.to_string()))
 }
 
 /// Verifies in full even when the stored hash is unusable, so timing does not tell.
 fn verify_now(password: &str, stored: &str, dummy: &str) -> bool {
     match PasswordHash::new(stored) {
-        Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => {
             if let Ok(parsed) = PasswordHash::new(dummy) {
                 let _ = argon2().verify_password(password.as_bytes(), &parsed);
@@ -62,12 +70,24 @@ impl PasswordHasher {
     /// `concurrency` hashes at most run at once (typically the number of cores).
     pub fn new(concurrency: usize) -> Result<PasswordHasher, HashError> {
         let dummy = hash_now(&infra::crypto::random_token())?;
-        Ok(PasswordHasher { permits: Arc::new(Semaphore::new(concurrency.max(1))), dummy_hash: Arc::new(dummy) })
+        Ok(PasswordHasher {
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            dummy_hash: Arc::new(dummy),
+        })
     }
 
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, HashError> {
-        let _permit = self.permits.acquire().await.map_err(|e| HashError(e.to_string()))?;
-        tokio::task::spawn_blocking(work).await.map_err(|e| HashError(e.to_string()))
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, HashError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| HashError(e.to_string()))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| HashError(e.to_string()))
     }
 
     pub async fn hash(&self, password: &str) -> Result<String, HashError> {
@@ -83,7 +103,8 @@ impl PasswordHasher {
         match stored {
             Some(stored) => {
                 let stored = stored.to_owned();
-                self.run(move || verify_now(&password, &stored, &dummy)).await
+                self.run(move || verify_now(&password, &stored, &dummy))
+                    .await
             }
             None => {
                 self.run(move || {
@@ -104,10 +125,23 @@ mod tests {
     async fn hashes_verify_and_carry_owasp_parameters() {
         let hasher = PasswordHasher::new(2).unwrap();
         let hash = hasher.hash("correct horse battery staple").await.unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
         assert!(!needs_rehash(&hash));
-        assert!(hasher.verify("correct horse battery staple", Some(&hash)).await.unwrap());
-        assert!(!hasher.verify("correct horse battery stapl", Some(&hash)).await.unwrap());
+        assert!(
+            hasher
+                .verify("correct horse battery staple", Some(&hash))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !hasher
+                .verify("correct horse battery stapl", Some(&hash))
+                .await
+                .unwrap()
+        );
         assert!(!hasher.verify("anything", None).await.unwrap());
         assert!(!hasher.verify("anything", Some("not a hash")).await.unwrap());
     }

@@ -25,10 +25,22 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
-            login_per_ip: Limit { max: 30, window: Duration::minutes(5) },
-            login_per_account: Limit { max: 20, window: Duration::minutes(15) },
-            mail_per_ip: Limit { max: 20, window: Duration::hours(1) },
-            mail_per_address: Limit { max: 5, window: Duration::hours(1) },
+            login_per_ip: Limit {
+                max: 30,
+                window: Duration::minutes(5),
+            },
+            login_per_account: Limit {
+                max: 20,
+                window: Duration::minutes(15),
+            },
+            mail_per_ip: Limit {
+                max: 20,
+                window: Duration::hours(1),
+            },
+            mail_per_address: Limit {
+                max: 5,
+                window: Duration::hours(1),
+            },
         }
     }
 }
@@ -38,7 +50,9 @@ impl Default for Limits {
 pub enum Verdict {
     Allowed,
     /// Refused; the window ends in this many seconds.
-    Refused { retry_after_secs: i64 },
+    Refused {
+        retry_after_secs: i64,
+    },
 }
 
 /// Counts one event in `bucket` and says whether it stays within `limit`.
@@ -49,11 +63,16 @@ pub async fn check(kv: &KeyValue, bucket: &str, limit: Limit) -> Result<Verdict,
         return Ok(Verdict::Allowed);
     }
     let remaining = kv.time_to_live(&key).await?.unwrap_or(limit.window);
-    Ok(Verdict::Refused { retry_after_secs: remaining.whole_seconds().max(1) })
+    Ok(Verdict::Refused {
+        retry_after_secs: remaining.whole_seconds().max(1),
+    })
 }
 
 /// A bucket name for a personal value (an e-mail address): hashed so the store holds no
 /// addresses.
 pub fn personal_bucket(kind: &str, value: &str) -> String {
-    format!("{kind}:{}", &infra::crypto::sha256_hex(value.as_bytes())[..32])
+    format!(
+        "{kind}:{}",
+        &infra::crypto::sha256_hex(value.as_bytes())[..32]
+    )
 }

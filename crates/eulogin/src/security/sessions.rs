@@ -53,7 +53,12 @@ fn index_key(account_id: &str) -> String {
 
 impl Sessions {
     pub fn new(kv: KeyValue, clock: SharedClock, idle: Duration, absolute: Duration) -> Sessions {
-        Sessions { kv, clock, idle, absolute }
+        Sessions {
+            kv,
+            clock,
+            idle,
+            absolute,
+        }
     }
 
     pub fn idle_timeout(&self) -> Duration {
@@ -61,7 +66,12 @@ impl Sessions {
     }
 
     /// Starts a new session (a new id at every login) and returns the cookie value.
-    pub async fn create(&self, account_id: &str, ip: &str, user_agent: &str) -> Result<String, KvError> {
+    pub async fn create(
+        &self,
+        account_id: &str,
+        ip: &str,
+        user_agent: &str,
+    ) -> Result<String, KvError> {
         let now = self.clock.now();
         let cookie_value = crypto::random_token();
         let handle = crypto::sha256_hex(cookie_value.as_bytes());
@@ -74,14 +84,22 @@ impl Sessions {
             user_agent: user_agent.to_owned(),
         };
         self.store(&handle, &record).await?;
-        self.kv.set_add(&index_key(account_id), &handle, self.absolute).await?;
+        self.kv
+            .set_add(&index_key(account_id), &handle, self.absolute)
+            .await?;
         Ok(cookie_value)
     }
 
     async fn store(&self, handle: &str, record: &SessionRecord) -> Result<(), KvError> {
         let json = serde_json::to_string(record).map_err(|e| KvError::other(e.to_string()))?;
         // The store forgets a little after the idle timeout; the clock decides before that.
-        self.kv.set(&session_key(handle), &json, self.idle + Duration::minutes(1)).await
+        self.kv
+            .set(
+                &session_key(handle),
+                &json,
+                self.idle + Duration::minutes(1),
+            )
+            .await
     }
 
     fn is_alive(&self, record: &SessionRecord, now: OffsetDateTime) -> bool {
@@ -89,7 +107,11 @@ impl Sessions {
     }
 
     async fn fetch(&self, handle: &str) -> Result<Option<SessionRecord>, KvError> {
-        Ok(self.kv.get(&session_key(handle)).await?.and_then(|json| serde_json::from_str(&json).ok()))
+        Ok(self
+            .kv
+            .get(&session_key(handle))
+            .await?
+            .and_then(|json| serde_json::from_str(&json).ok()))
     }
 
     /// The live session behind a cookie value, touched so that activity keeps it alive.
@@ -98,7 +120,9 @@ impl Sessions {
             return Ok(None);
         }
         let handle = crypto::sha256_hex(cookie_value.as_bytes());
-        let Some(mut record) = self.fetch(&handle).await? else { return Ok(None) };
+        let Some(mut record) = self.fetch(&handle).await? else {
+            return Ok(None);
+        };
         let now = self.clock.now();
         if !self.is_alive(&record, now) {
             self.end(&handle, &record.account_id).await?;

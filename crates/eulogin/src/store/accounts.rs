@@ -88,7 +88,11 @@ pub fn find_by_id(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<Acco
 }
 
 /// Creates an account without a password (it is set through the e-mailed link). Returns its id.
-pub fn insert(conn: &mut AnyConnection, new: &NewAccount, now: OffsetDateTime) -> QueryResult<String> {
+pub fn insert(
+    conn: &mut AnyConnection,
+    new: &NewAccount,
+    now: OffsetDateTime,
+) -> QueryResult<String> {
     let id = uuid::Uuid::now_v7().to_string();
     let subject = infra::crypto::random_token();
     let at = to_db_time(now);
@@ -124,19 +128,34 @@ pub fn reserve_login_attempt(conn: &mut AnyConnection, id: &str) -> QueryResult<
 
 /// The number of consecutive failures now recorded.
 pub fn failed_logins(conn: &mut AnyConnection, id: &str) -> QueryResult<i32> {
-    accounts::table.filter(accounts::id.eq(id)).select(accounts::failed_logins).first(conn)
+    accounts::table
+        .filter(accounts::id.eq(id))
+        .select(accounts::failed_logins)
+        .first(conn)
 }
 
 /// A correct password: the reserved place is given back and the count starts again.
-pub fn record_successful_login(conn: &mut AnyConnection, id: &str, now: OffsetDateTime) -> QueryResult<()> {
+pub fn record_successful_login(
+    conn: &mut AnyConnection,
+    id: &str,
+    now: OffsetDateTime,
+) -> QueryResult<()> {
     diesel::update(accounts::table.filter(accounts::id.eq(id)))
-        .set((accounts::failed_logins.eq(0), accounts::last_login_at.eq(Some(to_db_time(now)))))
+        .set((
+            accounts::failed_logins.eq(0),
+            accounts::last_login_at.eq(Some(to_db_time(now))),
+        ))
         .execute(conn)?;
     Ok(())
 }
 
 /// Sets a new password: this also unblocks the account and proves the address works.
-pub fn set_password(conn: &mut AnyConnection, id: &str, hash: &str, now: OffsetDateTime) -> QueryResult<()> {
+pub fn set_password(
+    conn: &mut AnyConnection,
+    id: &str,
+    hash: &str,
+    now: OffsetDateTime,
+) -> QueryResult<()> {
     let at = to_db_time(now);
     diesel::update(accounts::table.filter(accounts::id.eq(id)))
         .set((
@@ -179,7 +198,12 @@ pub fn update_profile(
 
 /// Moves the account to a new, confirmed address. Fails with a unique violation when another
 /// account took the address in the meantime.
-pub fn update_email(conn: &mut AnyConnection, id: &str, email: &str, now: OffsetDateTime) -> QueryResult<()> {
+pub fn update_email(
+    conn: &mut AnyConnection,
+    id: &str,
+    email: &str,
+    now: OffsetDateTime,
+) -> QueryResult<()> {
     diesel::update(accounts::table.filter(accounts::id.eq(id)))
         .set((
             accounts::email.eq(email),

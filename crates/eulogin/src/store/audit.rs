@@ -90,10 +90,21 @@ pub fn record(
     Ok(())
 }
 
-type AuditColumns = (PrimitiveDateTime, Option<String>, String, String, String, String);
+type AuditColumns = (
+    PrimitiveDateTime,
+    Option<String>,
+    String,
+    String,
+    String,
+    String,
+);
 
 /// The newest events of one account, newest first.
-pub fn for_account(conn: &mut AnyConnection, account_id: &str, limit: i64) -> QueryResult<Vec<AuditRecord>> {
+pub fn for_account(
+    conn: &mut AnyConnection,
+    account_id: &str,
+    limit: i64,
+) -> QueryResult<Vec<AuditRecord>> {
     let rows: Vec<AuditColumns> = audit_events::table
         .filter(audit_events::account_id.eq(account_id))
         .order(audit_events::id.desc())
@@ -109,13 +120,15 @@ pub fn for_account(conn: &mut AnyConnection, account_id: &str, limit: i64) -> Qu
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(at, account_id, event, ip, user_agent, detail)| AuditRecord {
-            occurred_at: from_db_time(at),
-            account_id,
-            event,
-            ip,
-            user_agent,
-            detail,
-        })
+        .map(
+            |(at, account_id, event, ip, user_agent, detail)| AuditRecord {
+                occurred_at: from_db_time(at),
+                account_id,
+                event,
+                ip,
+                user_agent,
+                detail,
+            },
+        )
         .collect())
 }

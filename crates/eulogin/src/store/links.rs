@@ -58,18 +58,34 @@ pub fn issue(
 
 type LinkColumns = (String, String, Option<String>, PrimitiveDateTime);
 
-fn load(conn: &mut AnyConnection, token_hash: &str, only_unused: bool) -> QueryResult<Option<Link>> {
+fn load(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    only_unused: bool,
+) -> QueryResult<Option<Link>> {
     let mut query = account_links::table
         .filter(account_links::token_hash.eq(token_hash))
-        .select((account_links::account_id, account_links::purpose, account_links::new_email, account_links::expires_at))
+        .select((
+            account_links::account_id,
+            account_links::purpose,
+            account_links::new_email,
+            account_links::expires_at,
+        ))
         .into_boxed();
     if only_unused {
         query = query.filter(account_links::used_at.is_null());
     }
     let row: Option<LinkColumns> = query.first(conn).optional()?;
-    Ok(row.and_then(|(account_id, purpose, new_email, expires_at)| {
-        Some(Link { account_id, purpose: LinkPurpose::parse(&purpose)?, new_email, expires_at: from_db_time(expires_at) })
-    }))
+    Ok(
+        row.and_then(|(account_id, purpose, new_email, expires_at)| {
+            Some(Link {
+                account_id,
+                purpose: LinkPurpose::parse(&purpose)?,
+                new_email,
+                expires_at: from_db_time(expires_at),
+            })
+        }),
+    )
 }
 
 /// Checks a link without using it (to show the form it leads to).

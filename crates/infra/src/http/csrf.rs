@@ -22,7 +22,9 @@ pub struct Csrf {
 
 impl std::fmt::Debug for Csrf {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Csrf").field("cookie_name", &self.cookie_name).finish_non_exhaustive()
+        f.debug_struct("Csrf")
+            .field("cookie_name", &self.cookie_name)
+            .finish_non_exhaustive()
     }
 }
 
@@ -35,7 +37,12 @@ impl Csrf {
     /// `__Host-` cookie, which the browser only accepts over HTTPS.
     pub fn new(key: &[u8], origin: String, secure: bool) -> Csrf {
         let cookie_name = if secure { "__Host-csrf" } else { "csrf" };
-        Csrf { key: Arc::new(key.to_vec()), cookie_name, secure, origin }
+        Csrf {
+            key: Arc::new(key.to_vec()),
+            cookie_name,
+            secure,
+            origin,
+        }
     }
 
     fn token_for(&self, browser_id: &str) -> String {
@@ -67,11 +74,16 @@ impl Csrf {
         {
             return false;
         }
-        let Some(cookie) = req.cookie(self.cookie_name) else { return false };
+        let Some(cookie) = req.cookie(self.cookie_name) else {
+            return false;
+        };
         if cookie.value().is_empty() || submitted.is_empty() {
             return false;
         }
-        crypto::constant_time_eq(self.token_for(cookie.value()).as_bytes(), submitted.as_bytes())
+        crypto::constant_time_eq(
+            self.token_for(cookie.value()).as_bytes(),
+            submitted.as_bytes(),
+        )
     }
 
     /// Middleware: gives every browser an id cookie on its first visit, so that the first form
@@ -81,7 +93,10 @@ impl Csrf {
         req: ServiceRequest,
         next: Next<impl MessageBody>,
     ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-        let existing = req.cookie(csrf.cookie_name).map(|c| c.value().to_owned()).filter(|v| v.len() >= 32);
+        let existing = req
+            .cookie(csrf.cookie_name)
+            .map(|c| c.value().to_owned())
+            .filter(|v| v.len() >= 32);
         let created = existing.is_none().then(crypto::random_token);
         let id = existing.or_else(|| created.clone()).unwrap_or_default();
         req.extensions_mut().insert(BrowserId(id));

@@ -17,7 +17,12 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(status: StatusCode, kind: &str, title: &str) -> Problem {
-        Problem { kind: format!("urn:problem:{kind}"), title: title.to_owned(), status: status.as_u16(), detail: None }
+        Problem {
+            kind: format!("urn:problem:{kind}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail: None,
+        }
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Problem {

@@ -1,0 +1,18 @@
+//! HTTP-level tests of eulogin, each run twice: on the embedded defaults (SQLite + in-process
+//! store) and on the production parts (PostgreSQL + Redis). One test binary links fastest.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "a test fails loudly at the first surprise"
+)]
+
+mod support;
+
+mod account;
+mod links;
+mod lockout;
+mod login;
+mod mail_delivery;
+mod operations;
+mod registration;
+mod security;
