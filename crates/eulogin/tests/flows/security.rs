@@ -278,3 +278,52 @@ fn development_switches_are_refused_with_a_public_url() {
         .is_ok()
     );
 }
+
+#[actix_web::test]
+async fn on_https_cookies_are_host_prefixed_and_secure() {
+    let app = TestApp::spawn_with(Backends::Embedded, |s| {
+        s.public_url = url::Url::parse("https://login.example.eu").unwrap();
+    })
+    .await;
+    app.create_account_without_browser_cookies().await;
+    let page = reqwest::Client::new()
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        page.headers()["strict-transport-security"]
+            .to_str()
+            .unwrap()
+            .contains("max-age=")
+    );
+    let csrf_cookie = page.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        csrf_cookie.starts_with("__Host-csrf=") && csrf_cookie.contains("Secure"),
+        "{csrf_cookie}"
+    );
+    let html = page.text().await.unwrap();
+    let token = hidden_input(&html, "csrf_token").unwrap();
+    let csrf_pair = csrf_cookie.split(';').next().unwrap().to_owned();
+    let login = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(app.url("/login"))
+        .header("Cookie", csrf_pair)
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", "https@example.se"),
+            ("password", STRONG_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 303);
+    let session = login.headers()["set-cookie"].to_str().unwrap();
+    assert!(session.starts_with("__Host-eulogin_session="), "{session}");
+    for flag in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(session.contains(flag), "{flag} in {session}");
+    }
+    assert!(!session.contains("Domain="));
+}

@@ -5,8 +5,8 @@
 
 use clap::Parser;
 use eulogin::{AppState, Application, Cli, Settings};
-use infra::ManualClock;
 use infra::db::test_support::PgTestSchema;
+use infra::{Clock, ManualClock};
 use std::sync::Arc;
 
 pub const STRONG_PASSWORD: &str = "violet tractor harbour 1987 lantern";
@@ -252,6 +252,28 @@ impl TestApp {
     pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
         self.post_form("/login", &[("email", email), ("password", password)])
             .await
+    }
+
+    /// Creates `https@example.se` directly in storage (for apps whose secure cookies a plain
+    /// http test client cannot carry through the registration pages).
+    pub async fn create_account_without_browser_cookies(&self) {
+        let hash = self.state.hasher.hash(STRONG_PASSWORD).await.unwrap();
+        let now = self.clock.now();
+        self.state
+            .db
+            .run(move |c| {
+                let new = eulogin::store::accounts::NewAccount {
+                    email: "https@example.se".to_owned(),
+                    first_name: "Anna".to_owned(),
+                    last_name: "Berg".to_owned(),
+                    language: "en".to_owned(),
+                };
+                let id = eulogin::store::accounts::insert(c, &new, now)?;
+                eulogin::store::accounts::set_password(c, &id, &hash, now)?;
+                Ok(())
+            })
+            .await
+            .unwrap();
     }
 
     pub async fn failed_logins(&self, email: &str) -> i32 {
