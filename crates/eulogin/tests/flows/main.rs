@@ -14,5 +14,6 @@ mod lockout;
 mod login;
 mod mail_delivery;
 mod operations;
+mod processes;
 mod registration;
 mod security;
