@@ -41,31 +41,15 @@ on_both_backends!(
         app.create_account("cookie@example.se", STRONG_PASSWORD)
             .await;
         let first = app.login("cookie@example.se", STRONG_PASSWORD).await;
-        let cookie = first
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .map(|v| v.to_str().unwrap().to_owned())
-            .find(|c| c.starts_with("eulogin_session="))
-            .expect("session cookie");
+        let cookie = session_set_cookie(&first);
         assert!(cookie.contains("HttpOnly"), "{cookie}");
         assert!(cookie.contains("SameSite=Lax"), "{cookie}");
         assert!(cookie.contains("Path=/"), "{cookie}");
         assert!(!cookie.contains("Domain="), "{cookie}");
-        let first_id = cookie.split(';').next().unwrap().to_owned();
+        let first_id = session_cookie_of(&first);
 
         let second = app.login("cookie@example.se", STRONG_PASSWORD).await;
-        let second_id = second
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .map(|v| v.to_str().unwrap().to_owned())
-            .find(|c| c.starts_with("eulogin_session="))
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned();
+        let second_id = session_cookie_of(&second);
         assert_ne!(first_id, second_id, "a new session id at every login");
 
         // The session before the second login is over on the server.
@@ -82,17 +66,7 @@ on_both_backends!(
 on_both_backends!(logout_ends_the_session_on_the_server, |app| {
     app.create_account("out@example.se", STRONG_PASSWORD).await;
     let login = app.login("out@example.se", STRONG_PASSWORD).await;
-    let session = login
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .find(|c| c.starts_with("eulogin_session="))
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let session = session_cookie_of(&login);
     assert_eq!(app.get("/account").await.status(), 200);
     let out = app.post_form("/logout", &[]).await;
     assert_eq!(out.status(), 200);

@@ -349,6 +349,27 @@ fn read_outbox(dir: &std::path::Path) -> Vec<Mail> {
         .collect()
 }
 
+/// The full `Set-Cookie` value of the session cookie a response sets.
+pub fn session_set_cookie(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("eulogin_session="))
+        .expect("a session cookie")
+        .to_owned()
+}
+
+/// `name=value` of the session cookie a response sets, ready for a `Cookie` header.
+pub fn session_cookie_of(response: &reqwest::Response) -> String {
+    session_set_cookie(response)
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// The first link in a mail.
 pub fn link_in(mail: &Mail) -> String {
     mail.body
