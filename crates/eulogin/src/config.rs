@@ -41,6 +41,9 @@ pub struct Cli {
     /// File holding the Redis URL.
     #[arg(long, env = "EULOGIN_REDIS_URL_FILE")]
     pub redis_url_file: Option<PathBuf>,
+    /// Namespace of this deployment's keys in Redis (several deployments may share one Redis).
+    #[arg(long, env = "EULOGIN_KEY_PREFIX", default_value = "eulogin")]
+    pub key_prefix: String,
     /// SMTP relay (smtp://user:pass@host:587?tls=required or smtps://…); unset writes mail to
     /// the outbox folder.
     #[arg(long, env = "EULOGIN_SMTP_URL", hide_env_values = true)]
@@ -146,7 +149,7 @@ impl Settings {
             session_max: time::Duration::hours(cli.session_max_hours.max(1)),
             password_hash_concurrency: cli.password_hash_concurrency.unwrap_or(cores).max(1),
             limits: Default::default(),
-            kv_prefix: "eulogin".to_owned(),
+            kv_prefix: cli.key_prefix,
         })
     }
 

@@ -33,6 +33,7 @@ fn start(data: &TestData, port: u16) -> Process {
             "test-secret-key-of-at-least-32-characters",
         )
         .env("EULOGIN_CAPTCHA", "off")
+        .env("EULOGIN_KEY_PREFIX", &data.kv_prefix)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null());
     if let Some(redis) = &data.redis_url {
