@@ -5,13 +5,13 @@
 use crate::app::AppState;
 use crate::domain::email::normalise_email;
 use crate::domain::links::LinkPurpose;
-use crate::domain::lockout::is_locked;
 use crate::domain::names::clean_name;
 use crate::domain::password_policy::{check_new_password, normalise_password};
 use crate::http::errors::WebError;
 use crate::http::forms::{FieldErrors, reject_forgery};
 use crate::http::page::{PageContext, see_other};
 use crate::http::password::{TokenQuery, link_invalid};
+use crate::http::password_check::{PasswordCheck, check_password};
 use crate::http::register::{NoticePage, email_error};
 use crate::http::session_cookie;
 use crate::i18n::Lang;
@@ -257,34 +257,29 @@ pub async fn update_profile(
     Ok(see_other("/account?done=profile"))
 }
 
-/// Checks the current password for a sensitive change. Wrong guesses count toward the lockout
-/// exactly as at login, so a stolen session cannot be used to guess the password.
-async fn current_password_ok(
+/// Re-authentication for a sensitive change: `None` when the current password is right,
+/// otherwise the message to show. Wrong guesses count toward the lockout exactly as at login,
+/// so a stolen session cannot be used to guess the password.
+async fn reauthenticate(
     state: &AppState,
     account: &Account,
     typed: &str,
-) -> Result<bool, WebError> {
-    let id = account.id.clone();
-    if !state
-        .db
-        .run(move |c| Ok(accounts::reserve_login_attempt(c, &id)?))
-        .await?
-    {
-        state.hasher.verify(typed, None).await?;
-        return Ok(false);
-    }
-    let ok = state
-        .hasher
-        .verify(&normalise_password(typed), account.password_hash.as_deref())
-        .await?;
-    let (id, now) = (account.id.clone(), state.clock.now());
-    if ok {
-        state
-            .db
-            .run(move |c| Ok(accounts::record_successful_login(c, &id, now)?))
-            .await?;
-    }
-    Ok(ok)
+    actor: &audit::Actor,
+) -> Result<Option<&'static str>, WebError> {
+    let password = normalise_password(typed);
+    let check = check_password(
+        state,
+        account,
+        &password,
+        actor,
+        AuditEvent::ReauthenticationFailed,
+    )
+    .await?;
+    Ok(match check {
+        PasswordCheck::Correct => None,
+        PasswordCheck::Wrong => Some("account.wrong_password"),
+        PasswordCheck::Locked => Some("login.locked"),
+    })
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -311,21 +306,8 @@ pub async fn change_password(
     let tr = PageContext::new(&req, &state).t;
     let actor = state.actor(&req);
     let mut errors = FieldErrors::new();
-    if !current_password_ok(&state, &account, &form.current_password).await? {
-        state
-            .audit(
-                AuditEvent::PasswordChangeFailed,
-                Some(&account.id),
-                &actor,
-                "wrong current password",
-            )
-            .await?;
-        let key = if is_locked(account.failed_logins + 1) {
-            "login.locked"
-        } else {
-            "account.wrong_password"
-        };
-        errors.insert("current_password", tr.t(key).to_owned());
+    if let Some(refusal) = reauthenticate(&state, &account, &form.current_password, &actor).await? {
+        errors.insert("current_password", tr.t(refusal).to_owned());
     } else {
         let password = normalise_password(&form.password);
         let personal = [
@@ -425,8 +407,9 @@ pub async fn request_email_change(
         };
         return render(&req, &state, &session, &account, view).await;
     };
-    if !current_password_ok(&state, &account, &form.current_password).await? {
-        errors.insert("email_password", tr.t("account.wrong_password").to_owned());
+    let actor = state.actor(&req);
+    if let Some(refusal) = reauthenticate(&state, &account, &form.current_password, &actor).await? {
+        errors.insert("email_password", tr.t(refusal).to_owned());
         let view = Render {
             new_email: form.new_email.trim(),
             errors,
@@ -435,7 +418,6 @@ pub async fn request_email_change(
         };
         return render(&req, &state, &session, &account, view).await;
     }
-    let actor = state.actor(&req);
     if let Verdict::Refused { retry_after_secs } = state
         .mail_rate_limit(
             &format!("mail_ip:{}", actor.ip),

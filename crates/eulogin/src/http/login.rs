@@ -1,9 +1,8 @@
 //! Logging in with e-mail and password, and logging out.
 //!
 //! A wrong password and an unknown address get the same answer in the same time (a dummy hash
-//! is checked for unknown addresses). Each attempt on a real account first reserves one of
-//! the five places of the lockout count in the database, so no number of parallel attempts on
-//! any number of replicas can test a sixth password. Unknown addresses are counted in the
+//! is checked for unknown addresses). Passwords of real accounts are checked under the lockout
+//! rule by `password_check`. Unknown addresses are counted in the
 //! key-value store and "lock" after five failures too, so the locked message does not reveal
 //! that an account exists.
 
@@ -14,12 +13,12 @@ use crate::domain::password_policy::normalise_password;
 use crate::http::errors::WebError;
 use crate::http::forms::reject_forgery;
 use crate::http::page::{PageContext, see_other};
+use crate::http::password_check::{PasswordCheck, check_password};
 use crate::http::register::NoticePage;
 use crate::http::session_cookie;
-use crate::security::password_hasher::needs_rehash;
 use crate::security::rate_limit::{self, Verdict};
 use crate::store::accounts;
-use crate::store::audit::{self, AuditEvent};
+use crate::store::audit::AuditEvent;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -140,88 +139,19 @@ pub async fn submit(
         return Ok(refused(&ctx, &typed_email, refusal));
     };
 
-    let id = account.id.clone();
-    let reserved = state
-        .db
-        .run(move |c| Ok(accounts::reserve_login_attempt(c, &id)?))
-        .await?;
-    if !reserved {
-        state.hasher.verify(&password, None).await?;
-        state
-            .audit(
-                AuditEvent::LoginRefusedLocked,
-                Some(&account.id),
-                &actor,
-                "",
-            )
-            .await?;
-        state.metrics.event("login_refused_locked");
-        return Ok(refused(&ctx, &typed_email, Refusal::Locked));
+    match check_password(&state, &account, &password, &actor, AuditEvent::LoginFailed).await? {
+        PasswordCheck::Correct => {}
+        PasswordCheck::Wrong => return Ok(refused(&ctx, &typed_email, Refusal::Invalid)),
+        PasswordCheck::Locked => return Ok(refused(&ctx, &typed_email, Refusal::Locked)),
     }
-
-    if !state
-        .hasher
-        .verify(&password, account.password_hash.as_deref())
-        .await?
-    {
-        let id = account.id.clone();
-        let failures = state
-            .db
-            .run(move |c| Ok(accounts::failed_logins(c, &id)?))
-            .await?;
-        state
-            .audit(
-                AuditEvent::LoginFailed,
-                Some(&account.id),
-                &actor,
-                &format!("consecutive failures: {failures}"),
-            )
-            .await?;
-        state.metrics.event("login_failed");
-        if is_locked(failures) {
-            state
-                .audit(AuditEvent::AccountLocked, Some(&account.id), &actor, "")
-                .await?;
-            state.metrics.event("account_locked");
-            let lang = crate::i18n::Lang::parse(&account.language).unwrap_or(crate::i18n::Lang::En);
-            let forgot = format!("{}/password/forgot", state.settings.public_base());
-            state.send_link_mail(
-                &account.email,
-                lang,
-                "mail.locked",
-                &account.first_name,
-                &forgot,
-            );
-            return Ok(refused(&ctx, &typed_email, Refusal::Locked));
-        }
-        return Ok(refused(&ctx, &typed_email, Refusal::Invalid));
-    }
-
-    let now = state.clock.now();
-    let (id, audit_actor) = (account.id.clone(), actor.clone());
     state
-        .db
-        .transaction(move |c| -> Result<(), WebError> {
-            accounts::record_successful_login(c, &id, now)?;
-            audit::record(
-                c,
-                AuditEvent::LoginSucceeded,
-                Some(&id),
-                &audit_actor,
-                "password",
-                now,
-            )?;
-            Ok(())
-        })
+        .audit(
+            AuditEvent::LoginSucceeded,
+            Some(&account.id),
+            &actor,
+            "password",
+        )
         .await?;
-    if account.password_hash.as_deref().is_some_and(needs_rehash) {
-        let fresh = state.hasher.hash(&password).await?;
-        let id = account.id.clone();
-        state
-            .db
-            .run(move |c| Ok(accounts::replace_password_hash(c, &id, &fresh)?))
-            .await?;
-    }
     state.metrics.event("login_succeeded");
 
     // A new session id at every login; a session this browser had before is ended.

@@ -9,6 +9,7 @@ pub mod login;
 pub mod ops;
 pub mod page;
 pub mod password;
+pub mod password_check;
 pub mod register;
 pub mod request_log;
 pub mod session_cookie;

@@ -163,28 +163,26 @@ pub async fn link_submit(
     );
     let consumed = state
         .db
-        .transaction(
-            move |c| -> Result<Result<(String, LinkPurpose), LinkRefusal>, WebError> {
-                let link = match links::consume(c, &token_hash, PASSWORD_LINKS, now)? {
-                    Ok(link) => link,
-                    Err(refusal) => return Err(WebError::LinkRefused(refusal)),
-                };
-                accounts::set_password(c, &link.account_id, &hash, now)?;
-                audit::record(
-                    c,
-                    AuditEvent::PasswordSet,
-                    Some(&link.account_id),
-                    &actor,
-                    link.purpose.as_str(),
-                    now,
-                )?;
-                Ok(Ok((link.account_id, link.purpose)))
-            },
-        )
+        .transaction(move |c| -> Result<(String, LinkPurpose), WebError> {
+            let link = match links::consume(c, &token_hash, PASSWORD_LINKS, now)? {
+                Ok(link) => link,
+                Err(refusal) => return Err(WebError::LinkRefused(refusal)),
+            };
+            accounts::set_password(c, &link.account_id, &hash, now)?;
+            audit::record(
+                c,
+                AuditEvent::PasswordSet,
+                Some(&link.account_id),
+                &actor,
+                link.purpose.as_str(),
+                now,
+            )?;
+            Ok((link.account_id, link.purpose))
+        })
         .await;
     let (account_id, purpose) = match consumed {
-        Ok(Ok(done)) => done,
-        Ok(Err(refusal)) | Err(WebError::LinkRefused(refusal)) => {
+        Ok(done) => done,
+        Err(WebError::LinkRefused(refusal)) => {
             return refuse_link(&req, &state, &ctx, refusal).await;
         }
         Err(e) => return Err(e),

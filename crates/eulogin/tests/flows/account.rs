@@ -311,3 +311,60 @@ async fn account_id(app: &TestApp, email: &str) -> String {
         .await
         .unwrap()
 }
+
+on_both_backends!(
+    five_wrong_current_passwords_block_the_account_as_at_login,
+    |app| {
+        logged_in(app, "reauth@example.se").await;
+        let change = [
+            ("current_password", "not it at all"),
+            ("password", OTHER_STRONG_PASSWORD),
+            ("password_confirm", OTHER_STRONG_PASSWORD),
+        ];
+        for attempt in 1..=4 {
+            let response = app.post_form("/account/password", &change).await;
+            assert_eq!(response.status(), 422);
+            assert!(
+                text_of(&response.text().await.unwrap(), "#current_password-error")
+                    .contains("not correct"),
+                "attempt {attempt}"
+            );
+        }
+        let fifth = app
+            .post_form(
+                "/account/email",
+                &[
+                    ("new_email", "x@example.se"),
+                    ("current_password", "not it at all"),
+                ],
+            )
+            .await;
+        assert_eq!(fifth.status(), 422);
+        assert!(
+            text_of(&fifth.text().await.unwrap(), "#email_password-error")
+                .contains("blocked after five wrong passwords")
+        );
+        assert!(
+            app.last_mail_to("reauth@example.se")
+                .await
+                .subject
+                .contains("blocked")
+        );
+        let events = app.audit_events("reauth@example.se").await;
+        assert_eq!(
+            events
+                .iter()
+                .filter(|e| *e == "reauthentication_failed")
+                .count(),
+            5
+        );
+        assert!(events.contains(&"account_locked".to_owned()));
+        assert_eq!(
+            app.login("reauth@example.se", STRONG_PASSWORD)
+                .await
+                .status(),
+            401,
+            "blocked for login too"
+        );
+    }
+);

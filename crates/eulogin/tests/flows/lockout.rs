@@ -42,9 +42,7 @@ on_both_backends!(
 on_both_backends!(a_successful_login_resets_the_count, |app| {
     app.create_account("reset@example.se", STRONG_PASSWORD)
         .await;
-    for _ in 0..4 {
-        app.login("reset@example.se", "wrong password guess").await;
-    }
+    app.fail_logins("reset@example.se", 4).await;
     assert_eq!(
         app.login("reset@example.se", STRONG_PASSWORD)
             .await
@@ -52,9 +50,7 @@ on_both_backends!(a_successful_login_resets_the_count, |app| {
         303
     );
     assert_eq!(app.failed_logins("reset@example.se").await, 0);
-    for _ in 0..4 {
-        app.login("reset@example.se", "wrong password guess").await;
-    }
+    app.fail_logins("reset@example.se", 4).await;
     assert_eq!(
         app.login("reset@example.se", STRONG_PASSWORD)
             .await
@@ -77,10 +73,7 @@ on_both_backends!(a_new_password_unblocks_and_ends_other_sessions, |app| {
         303
     );
     assert_eq!(other_device.get("/account").await.status(), 200);
-    for _ in 0..5 {
-        app.login("unblock@example.se", "wrong password guess")
-            .await;
-    }
+    app.fail_logins("unblock@example.se", 5).await;
     assert_eq!(
         app.login("unblock@example.se", STRONG_PASSWORD)
             .await
@@ -122,9 +115,7 @@ on_both_backends!(a_new_password_unblocks_and_ends_other_sessions, |app| {
 });
 
 on_both_backends!(unknown_addresses_lock_like_real_ones, |app| {
-    for _ in 0..5 {
-        app.login("ghost@example.se", "wrong password guess").await;
-    }
+    app.fail_logins("ghost@example.se", 5).await;
     let sixth = app.login("ghost@example.se", "wrong password guess").await;
     assert!(
         sixth

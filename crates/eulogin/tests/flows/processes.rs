@@ -49,8 +49,8 @@ async fn wait_ready(base: &str) {
         {
             return;
         }
-        tokio::task::yield_now().await;
-        std::thread::park_timeout(std::time::Duration::from_millis(50));
+        // Waiting for a real process to start: there is no clock to inject here.
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     panic!("{base} did not become ready");
 }

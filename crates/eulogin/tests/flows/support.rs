@@ -276,6 +276,26 @@ impl TestApp {
             .unwrap();
     }
 
+    /// `times` logins with a wrong password, each refused.
+    pub async fn fail_logins(&self, email: &str, times: usize) {
+        for _ in 0..times {
+            assert_eq!(
+                self.login(email, "wrong password guess").await.status(),
+                401
+            );
+        }
+    }
+
+    /// A GET with only the given cookie, as a client replaying a stolen or stale cookie would.
+    pub async fn get_with_cookie(&self, path: &str, cookie: &str) -> reqwest::Response {
+        browser()
+            .get(self.url(path))
+            .header("Cookie", cookie)
+            .send()
+            .await
+            .expect("GET")
+    }
+
     pub async fn failed_logins(&self, email: &str) -> i32 {
         let email = email.to_owned();
         self.state

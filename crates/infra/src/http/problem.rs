@@ -1,5 +1,5 @@
 //! RFC 9457 problem details for JSON endpoints: a fixed shape, a stable `type` per error and
-//! no internal detail.
+//! no internal detail. Used by the JSON endpoints (the OpenID Connect endpoints come next).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, HttpResponseBuilder};
@@ -35,5 +35,37 @@ impl Problem {
         HttpResponseBuilder::new(status)
             .content_type("application/problem+json")
             .json(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[actix_web::test]
+    async fn problems_have_the_rfc_9457_shape_and_media_type() {
+        let response = Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited",
+            "Too many requests",
+        )
+        .with_detail("Try again in 60 seconds.")
+        .response();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(
+            response
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("application/problem+json")
+        );
+        let body = actix_web::body::to_bytes(response.into_body())
+            .await
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"type": "urn:problem:rate-limited", "title": "Too many requests", "status": 429, "detail": "Try again in 60 seconds."})
+        );
     }
 }
