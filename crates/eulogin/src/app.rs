@@ -5,6 +5,13 @@ use crate::config::Settings;
 use crate::http;
 use crate::http::page::PageContext;
 use crate::i18n::{Lang, Tr};
+use crate::oidc::Oidc;
+use crate::oidc::backchannel::{self, BackChannel};
+use crate::oidc::client_file;
+use crate::oidc::client_registry::ClientRegistry;
+use crate::oidc::clients::SecretHasher;
+use crate::oidc::keys::{Keys, RotationPolicy};
+use crate::oidc::tokens::TokenIssuer;
 use crate::security::password_hasher::PasswordHasher;
 use crate::security::rate_limit::{self, Verdict};
 use crate::security::sessions::Sessions;
@@ -35,6 +42,7 @@ pub struct AppState {
     pub csrf: Csrf,
     pub metrics: Metrics,
     pub postman: Postman,
+    pub oidc: Oidc,
 }
 
 impl AppState {
@@ -69,7 +77,10 @@ impl AppState {
             settings.secret_key.expose_secret().as_bytes(),
             origin,
             settings.https(),
-        );
+        )
+        .without_cookie_on(&NO_BROWSER_COOKIE_PATHS);
+        let metrics = Metrics::new("eulogin");
+        let oidc = connect_oidc(&settings, &db, &clock, &metrics).await?;
         Ok(AppState {
             settings: Arc::new(settings),
             db,
@@ -78,8 +89,9 @@ impl AppState {
             hasher,
             sessions,
             csrf,
-            metrics: Metrics::new("eulogin"),
+            metrics,
             postman: Postman::new(mailer),
+            oidc,
         })
     }
 
@@ -186,6 +198,101 @@ impl AppState {
         });
         self.metrics.event("mail_sent");
     }
+}
+
+/// Paths called by programs: they get no CSRF cookie.
+const NO_BROWSER_COOKIE_PATHS: [&str; 9] = [
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    http::oidc::MACHINE_PATHS[0],
+    http::oidc::MACHINE_PATHS[1],
+    http::oidc::MACHINE_PATHS[2],
+    http::oidc::MACHINE_PATHS[3],
+    http::oidc::MACHINE_PATHS[4],
+    http::oidc::MACHINE_PATHS[5],
+];
+
+/// How often signing keys are checked for rotation and expired refresh tokens forgotten.
+const MAINTENANCE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Installs `ring` as the crypto of `jsonwebtoken` and of outgoing TLS. Idempotent.
+pub fn install_crypto() {
+    infra::jwt::install_crypto_provider();
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// Keys (made or rotated as needed), the clients file, and the token machinery.
+async fn connect_oidc(
+    settings: &Settings,
+    db: &Database,
+    clock: &SharedClock,
+    metrics: &Metrics,
+) -> anyhow::Result<Oidc> {
+    install_crypto();
+    let server_key = settings.secret_key.expose_secret().as_bytes();
+    let oidc_settings = &settings.oidc;
+    let keys = Keys::new(
+        server_key,
+        RotationPolicy {
+            rotate_after: oidc_settings.key_rotation,
+            keep_retired_for: oidc_settings.key_retention(),
+        },
+    );
+    keys.maintain(db, clock.now()).await?;
+    let secrets = SecretHasher::new(server_key);
+    if let Some(path) = &oidc_settings.clients_file {
+        let wanted = client_file::read(path, &secrets)?;
+        let applied = client_file::apply(db, wanted, clock.now()).await?;
+        tracing::info!(
+            file = %path.display(),
+            saved = ?applied.saved,
+            removed = ?applied.removed,
+            "clients file applied"
+        );
+    }
+    let issuer = settings.issuer();
+    spawn_maintenance(keys.clone(), db.clone(), clock.clone());
+    Ok(Oidc {
+        tokens: TokenIssuer {
+            issuer: issuer.clone(),
+            keys: keys.clone(),
+            access_token_ttl: oidc_settings.access_token_ttl,
+            id_token_ttl: oidc_settings.id_token_ttl,
+        },
+        keys,
+        clients: ClientRegistry::new(db.clone(), oidc_settings.client_cache),
+        secrets,
+        backchannel: BackChannel::start(backchannel::http_client()?, metrics.clone()),
+        discovery: Arc::from(http::oidc::discovery::metadata(&issuer).to_string()),
+    })
+}
+
+/// Reloads the keys every minute (rotations made elsewhere), rotates them when due and forgets
+/// expired refresh tokens every ten minutes.
+fn spawn_maintenance(keys: Keys, db: Database, clock: SharedClock) {
+    tokio::spawn(async move {
+        let mut last_maintenance = std::time::Instant::now();
+        loop {
+            tokio::time::sleep(crate::oidc::keys::RELOAD_EVERY).await;
+            let now = clock.now();
+            let outcome = if last_maintenance.elapsed() >= MAINTENANCE_EVERY {
+                last_maintenance = std::time::Instant::now();
+                let cleaned = db
+                    .run(move |c| Ok(crate::store::refresh_tokens::delete_expired(c, now)?))
+                    .await;
+                if let Err(e) = cleaned {
+                    tracing::warn!(error = %e, "expired refresh tokens not cleaned");
+                }
+                keys.maintain(&db, now).await
+            } else {
+                keys.reload(&db, now).await
+            };
+            if let Err(e) = outcome {
+                tracing::error!(error = %e, "signing keys not refreshed");
+            }
+        }
+    });
 }
 
 /// A running application: where it listens and the server to await.

@@ -84,6 +84,61 @@ pub struct Cli {
     /// Password hashes computed at once (default: the number of cores).
     #[arg(long, env = "EULOGIN_PASSWORD_HASH_CONCURRENCY")]
     pub password_hash_concurrency: Option<usize>,
+    /// Declarative clients file (TOML), applied at every start; see docs/oidc.md.
+    #[arg(long, env = "EULOGIN_CLIENTS_FILE")]
+    pub clients_file: Option<PathBuf>,
+    /// Lifetime of access tokens, in minutes.
+    #[arg(long, env = "EULOGIN_ACCESS_TOKEN_MINUTES", default_value_t = 5)]
+    pub access_token_minutes: i64,
+    /// Lifetime of ID tokens, in minutes.
+    #[arg(long, env = "EULOGIN_ID_TOKEN_MINUTES", default_value_t = 10)]
+    pub id_token_minutes: i64,
+    /// A refresh token not used for this many hours expires.
+    #[arg(long, env = "EULOGIN_REFRESH_TOKEN_IDLE_HOURS", default_value_t = 24)]
+    pub refresh_token_idle_hours: i64,
+    /// Days after the login after which a family of refresh tokens expires whatever its use.
+    #[arg(long, env = "EULOGIN_REFRESH_TOKEN_MAX_DAYS", default_value_t = 30)]
+    pub refresh_token_max_days: i64,
+    /// Days a signing key signs before the next one takes over.
+    #[arg(long, env = "EULOGIN_KEY_ROTATION_DAYS", default_value_t = 30)]
+    pub key_rotation_days: i64,
+    /// Seconds a replica keeps a client's registration in memory.
+    #[arg(long, env = "EULOGIN_CLIENT_CACHE_SECONDS", default_value_t = 5)]
+    pub client_cache_seconds: u64,
+    #[command(subcommand)]
+    pub command: Option<crate::cli::Command>,
+}
+
+/// OpenID Connect settings: lifetimes and where clients come from.
+#[derive(Debug, Clone)]
+pub struct OidcSettings {
+    pub clients_file: Option<PathBuf>,
+    pub access_token_ttl: time::Duration,
+    pub id_token_ttl: time::Duration,
+    pub refresh_idle: time::Duration,
+    pub refresh_max: time::Duration,
+    pub key_rotation: time::Duration,
+    pub client_cache: std::time::Duration,
+}
+
+impl OidcSettings {
+    fn from_cli(cli: &Cli) -> OidcSettings {
+        OidcSettings {
+            clients_file: cli.clients_file.clone(),
+            access_token_ttl: time::Duration::minutes(cli.access_token_minutes.clamp(1, 60)),
+            id_token_ttl: time::Duration::minutes(cli.id_token_minutes.clamp(1, 24 * 60)),
+            refresh_idle: time::Duration::hours(cli.refresh_token_idle_hours.max(1)),
+            refresh_max: time::Duration::days(cli.refresh_token_max_days.max(1)),
+            key_rotation: time::Duration::days(cli.key_rotation_days.max(1)),
+            client_cache: std::time::Duration::from_secs(cli.client_cache_seconds.min(300)),
+        }
+    }
+
+    /// How long a retired key stays published: the longest lifetime of what it signed, plus a
+    /// margin for clocks and caches.
+    pub fn key_retention(&self) -> time::Duration {
+        self.access_token_ttl.max(self.id_token_ttl) + time::Duration::minutes(10)
+    }
 }
 
 /// Settings resolved and checked, ready to build the application.
@@ -106,11 +161,13 @@ pub struct Settings {
     pub limits: crate::security::rate_limit::Limits,
     /// Namespace of this instance's keys in a shared key-value store.
     pub kv_prefix: String,
+    pub oidc: OidcSettings,
 }
 
 impl Settings {
     /// Resolves files, parses URLs and refuses development switches on a public deployment.
     pub fn from_cli(cli: Cli) -> anyhow::Result<Settings> {
+        let oidc = OidcSettings::from_cli(&cli);
         use infra::settings::{is_local_url, parse_public_url, secret_from};
         let public_url = parse_public_url(&cli.public_url)?;
         let local = is_local_url(&public_url);
@@ -150,12 +207,18 @@ impl Settings {
             password_hash_concurrency: cli.password_hash_concurrency.unwrap_or(cores).max(1),
             limits: Default::default(),
             kv_prefix: cli.key_prefix,
+            oidc,
         })
     }
 
     /// The public URL as a string without trailing slash: the base of every link.
     pub fn public_base(&self) -> String {
         infra::settings::url_without_trailing_slash(&self.public_url)
+    }
+
+    /// The OpenID Connect issuer: the public URL without trailing slash.
+    pub fn issuer(&self) -> String {
+        self.public_base()
     }
 
     pub fn https(&self) -> bool {

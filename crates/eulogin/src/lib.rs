@@ -1,15 +1,18 @@
 //! eulogin, an OpenID Connect identity provider modelled on the European Commission's EU Login:
 //! self-registration with an e-mailed link to set the password, lockout after five wrong
-//! passwords, SSO sessions, and "My account".
+//! passwords, SSO sessions, "My account", and OpenID Connect for the applications.
 //!
-//! Layers: `domain` (pure rules), `store` (diesel, both backends), `security` (hashing,
-//! sessions, rate limits, captcha), `http` (pages and endpoints), `app` (wiring).
+//! Layers: `domain` (pure rules), `oidc` (the protocol's rules), `store` (diesel, both
+//! backends), `security` (hashing, sessions, rate limits, captcha), `http` (pages and
+//! endpoints), `cli` (administration commands), `app` (wiring).
 
 pub mod app;
+pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod http;
 pub mod i18n;
+pub mod oidc;
 pub mod security;
 pub mod store;
 

@@ -1,24 +1,36 @@
-//! The eulogin binary: reads the settings, connects, migrates and serves.
+//! The eulogin binary: serves (the default), or runs an administration command
+//! (`eulogin clients …`, `eulogin keys …`; see `eulogin --help`).
 
 use clap::Parser;
+use eulogin::cli::Command;
 use eulogin::{Application, Cli, Settings};
 use std::sync::Arc;
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
-    infra::telemetry::init("info");
-    let settings = Settings::from_cli(Cli::parse())?;
+    let mut cli = Cli::parse();
+    let command = cli.command.take();
+    let administration = !matches!(command, None | Some(Command::Serve));
+    infra::telemetry::init(if administration { "warn" } else { "info" });
+    let settings = Settings::from_cli(cli)?;
+    let clock: infra::clock::SharedClock = Arc::new(infra::SystemClock);
+    if let Some(command) = command.filter(|_| administration) {
+        eulogin::app::install_crypto();
+        return eulogin::cli::run(command, settings, clock).await;
+    }
     let public = settings.public_base();
-    let app = Application::build(settings, Arc::new(infra::SystemClock)).await?;
+    let app = Application::build(settings, clock).await?;
     let state = &app.state;
     tracing::info!(
         database = ?state.db.backend(),
         key_value_store = if state.kv.is_redis() { "redis" } else { "in-process" },
         mail = if state.postman.is_outbox() { "outbox" } else { "smtp" },
+        issuer = %state.settings.issuer(),
         "eulogin ready"
     );
     println!(
-        "eulogin is running: open {public}/register to create an account, {public}/login to log in"
+        "eulogin is running: open {public}/register to create an account, {public}/login to log in; \
+         OpenID Connect discovery at {public}/.well-known/openid-configuration"
     );
     app.run_until_stopped().await?;
     Ok(())

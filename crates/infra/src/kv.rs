@@ -89,6 +89,24 @@ impl KeyValue {
         }
     }
 
+    /// Whether at least one of `keys` exists (one round trip to Redis).
+    pub async fn any_exists(&self, keys: &[&str]) -> Result<bool, KvError> {
+        if keys.is_empty() {
+            return Ok(false);
+        }
+        let keys: Vec<String> = keys.iter().map(|k| self.key(k)).collect();
+        match &self.backend {
+            Backend::Memory(m) => Ok(keys.iter().any(|k| m.get(k).is_some())),
+            Backend::Redis(c) => {
+                let found: i64 = redis::cmd("EXISTS")
+                    .arg(&keys)
+                    .query_async(&mut c.clone())
+                    .await?;
+                Ok(found > 0)
+            }
+        }
+    }
+
     pub async fn set(&self, key: &str, value: &str, ttl: Duration) -> Result<(), KvError> {
         let key = self.key(key);
         match &self.backend {

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod crypto;
 pub mod db;
 pub mod http;
+pub mod jwt;
 pub mod kv;
 pub mod mail;
 pub mod metrics;

@@ -340,10 +340,11 @@ pub async fn change_password(
                 })
                 .await?;
             // Every other session ends: whoever else knew the old password is out.
-            state
+            let ended = state
                 .sessions
                 .end_all(&account.id, Some(&session.handle))
                 .await?;
+            crate::oidc::session_end::sessions_ended(&state, &ended).await?;
             let lang = Lang::parse(&account.language).unwrap_or(Lang::En);
             state.send_mail(
                 &account.email,
@@ -619,9 +620,10 @@ pub async fn end_session(
         .list(&account.id)
         .await?
         .into_iter()
-        .any(|s| s.handle == form.session);
-    if own {
+        .find(|s| s.handle == form.session);
+    if let Some(ended) = own {
         state.sessions.end(&form.session, &account.id).await?;
+        crate::oidc::session_end::session_ended(&state, &ended.record).await?;
         state
             .audit(
                 AuditEvent::SessionEnded,

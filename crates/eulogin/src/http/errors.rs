@@ -17,6 +17,10 @@ pub enum WebError {
     Hashing(#[from] crate::security::password_hasher::HashError),
     #[error("diesel: {0}")]
     Query(#[from] diesel::result::Error),
+    #[error("session end: {0}")]
+    SessionEnd(#[from] crate::oidc::session_end::SessionEndError),
+    #[error("signing keys: {0}")]
+    Keys(#[from] crate::oidc::keys::KeyError),
     /// A link refused inside a transaction (rolled back); handlers turn it into a page.
     #[error("link refused: {0:?}")]
     LinkRefused(crate::store::links::LinkRefusal),
@@ -27,6 +31,8 @@ impl WebError {
         match self {
             WebError::Storage(_) | WebError::Query(_) => "EUL-500-DB",
             WebError::KeyValue(_) => "EUL-500-KV",
+            WebError::SessionEnd(_) => "EUL-500-LOGOUT",
+            WebError::Keys(_) => "EUL-500-KEYS",
             WebError::Hashing(_) => "EUL-500-HASH",
             WebError::LinkRefused(_) => "EUL-410-LINK",
         }

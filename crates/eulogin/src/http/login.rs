@@ -12,6 +12,7 @@ use crate::domain::lockout::is_locked;
 use crate::domain::password_policy::normalise_password;
 use crate::http::errors::WebError;
 use crate::http::forms::reject_forgery;
+use crate::http::oidc::authorize::{after_login, pending_for_login};
 use crate::http::page::{PageContext, see_other};
 use crate::http::password_check::{PasswordCheck, check_password};
 use crate::http::register::NoticePage;
@@ -34,6 +35,14 @@ pub struct LoginForm {
     pub csrf_token: String,
     pub email: String,
     pub password: String,
+    /// The pending authorization request of an application, if the login is for one.
+    pub authorization: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginQuery {
+    pub authorization: String,
 }
 
 #[derive(Template)]
@@ -43,6 +52,8 @@ struct LoginPage<'a> {
     email: &'a str,
     error: Option<&'a str>,
     locked: bool,
+    authorization: &'a str,
+    continue_to: Option<String>,
 }
 
 /// `/`: the account page for someone logged in, the login page otherwise.
@@ -53,14 +64,26 @@ pub async fn home(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     }
 }
 
-pub async fn form(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+pub async fn form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<LoginQuery>,
+) -> HttpResponse {
     let ctx = PageContext::new(&req, &state);
+    let pending = pending_for_login(&state, &query.authorization).await;
+    let continue_to = continue_to(&ctx, pending.application.as_deref());
     ctx.ok(&LoginPage {
         ctx: &ctx,
-        email: "",
+        email: pending.login_hint.as_deref().unwrap_or_default(),
         error: None,
         locked: false,
+        authorization: &query.authorization,
+        continue_to,
     })
+}
+
+fn continue_to(ctx: &PageContext, application: Option<&str>) -> Option<String> {
+    application.map(|name| ctx.t.fill("oidc.continue_to", &[("application", name)]))
 }
 
 enum Refusal {
@@ -68,7 +91,7 @@ enum Refusal {
     Locked,
 }
 
-fn refused(ctx: &PageContext, email: &str, refusal: Refusal) -> HttpResponse {
+fn refused(ctx: &PageContext, form: &LoginForm, email: &str, refusal: Refusal) -> HttpResponse {
     let (key, locked) = match refusal {
         Refusal::Invalid => ("login.invalid", false),
         Refusal::Locked => ("login.locked", true),
@@ -80,6 +103,8 @@ fn refused(ctx: &PageContext, email: &str, refusal: Refusal) -> HttpResponse {
             email,
             error: Some(ctx.t.t(key)),
             locked,
+            authorization: &form.authorization,
+            continue_to: None,
         },
     )
 }
@@ -136,13 +161,13 @@ pub async fn submit(
         } else {
             Refusal::Invalid
         };
-        return Ok(refused(&ctx, &typed_email, refusal));
+        return Ok(refused(&ctx, &form, &typed_email, refusal));
     };
 
     match check_password(&state, &account, &password, &actor, AuditEvent::LoginFailed).await? {
         PasswordCheck::Correct => {}
-        PasswordCheck::Wrong => return Ok(refused(&ctx, &typed_email, Refusal::Invalid)),
-        PasswordCheck::Locked => return Ok(refused(&ctx, &typed_email, Refusal::Locked)),
+        PasswordCheck::Wrong => return Ok(refused(&ctx, &form, &typed_email, Refusal::Invalid)),
+        PasswordCheck::Locked => return Ok(refused(&ctx, &form, &typed_email, Refusal::Locked)),
     }
     state
         .audit(
@@ -160,12 +185,16 @@ pub async fn submit(
             .sessions
             .end(&previous.handle, &previous.record.account_id)
             .await?;
+        // Logging in again as someone else ends what the previous person's session gave.
+        if previous.record.account_id != account.id {
+            crate::oidc::session_end::session_ended(&state, &previous.record).await?;
+        }
     }
     let cookie_value = state
         .sessions
         .create(&account.id, &actor.ip, &actor.user_agent)
         .await?;
-    let mut response = see_other("/account");
+    let mut response = see_other(&after_login(&form.authorization));
     response
         .add_cookie(&session_cookie::issue(&state, cookie_value))
         .ok();
@@ -192,6 +221,7 @@ pub async fn logout(
             .sessions
             .end(&session.handle, &session.record.account_id)
             .await?;
+        crate::oidc::session_end::session_ended(&state, &session.record).await?;
         state
             .audit(
                 AuditEvent::LoggedOut,

@@ -6,6 +6,7 @@ pub mod captcha;
 pub mod errors;
 pub mod forms;
 pub mod login;
+pub mod oidc;
 pub mod ops;
 pub mod page;
 pub mod password;
@@ -52,5 +53,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/account/sessions/end",
             web::post().to(account::end_session),
-        );
+        )
+        .configure(oidc::routes);
 }

@@ -15,7 +15,8 @@ pub struct PageContext {
     pub csrf: String,
     /// The name shown in the header when someone is logged in.
     pub user_name: Option<String>,
-    /// The current path, for the language links.
+    /// The current path and query (without `lang`) ending in `?` or `&`: the base of the
+    /// language links.
     pub path: String,
     pub languages: Vec<(&'static str, &'static str)>,
     /// A language chosen explicitly with `?lang=`, to remember in a cookie.
@@ -42,6 +43,22 @@ pub fn language_of(req: &HttpRequest) -> (Lang, Option<Lang>) {
     (lang, chosen)
 }
 
+/// The current path and query without `lang`, ready for `lang=…` to be appended: switching
+/// language keeps the page's own parameters (a pending login, a link's token).
+fn language_link_base(req: &HttpRequest) -> String {
+    let kept: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .filter(|(name, _)| name != "lang")
+        .map(|(n, v)| (n.into_owned(), v.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        return format!("{}?", req.path());
+    }
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(kept)
+        .finish();
+    format!("{}?{query}&", req.path())
+}
+
 impl PageContext {
     pub fn new(req: &HttpRequest, state: &AppState) -> PageContext {
         let (lang, chosen) = language_of(req);
@@ -49,7 +66,7 @@ impl PageContext {
             t: Tr::new(lang),
             csrf: state.csrf.token(req),
             user_name: None,
-            path: req.path().to_owned(),
+            path: language_link_base(req),
             languages: Lang::ALL
                 .iter()
                 .map(|l| (l.code(), l.native_name()))
@@ -64,7 +81,7 @@ impl PageContext {
             t,
             csrf: String::new(),
             user_name: None,
-            path: "/".to_owned(),
+            path: "/?".to_owned(),
             languages: Lang::ALL
                 .iter()
                 .map(|l| (l.code(), l.native_name()))

@@ -188,6 +188,7 @@ pub async fn link_submit(
         Err(e) => return Err(e),
     };
     let ended = state.sessions.end_all(&account_id, None).await?;
+    crate::oidc::session_end::sessions_ended(&state, &ended).await?;
     state.metrics.event("password_set");
     if purpose == LinkPurpose::ResetPassword {
         let lang = Lang::parse(&account.language).unwrap_or(Lang::En);
@@ -198,7 +199,7 @@ pub async fn link_submit(
             &[("name", &account.first_name)],
         );
     }
-    tracing::info!(sessions_ended = ended, "password set through a link");
+    tracing::info!(sessions_ended = ended.len(), "password set through a link");
     Ok(ctx.ok(&NoticePage {
         ctx: &ctx,
         title: ctx.t.t("password_new.done_title"),

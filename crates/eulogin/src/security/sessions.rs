@@ -22,6 +22,12 @@ pub struct SessionRecord {
     pub authenticated_at: OffsetDateTime,
     pub ip: String,
     pub user_agent: String,
+    /// The session's public id (`sid` in tokens): random, unrelated to the cookie.
+    #[serde(default)]
+    pub sid: String,
+    /// How the person authenticated (RFC 8176 values), e.g. `["pwd"]`.
+    #[serde(default)]
+    pub amr: Vec<String>,
 }
 
 /// A live session found from a cookie.
@@ -82,6 +88,8 @@ impl Sessions {
             authenticated_at: now,
             ip: ip.to_owned(),
             user_agent: user_agent.to_owned(),
+            sid: crypto::random_token(),
+            amr: vec![crate::oidc::assurance::Amr::PASSWORD.to_owned()],
         };
         self.store(&handle, &record).await?;
         self.kv
@@ -158,13 +166,19 @@ impl Sessions {
     }
 
     /// Ends every session of the account except `keep` (the one making the change, if any).
-    /// Returns how many were ended.
-    pub async fn end_all(&self, account_id: &str, keep: Option<&str>) -> Result<usize, KvError> {
-        let mut ended = 0;
+    /// Returns the sessions that were still live.
+    pub async fn end_all(
+        &self,
+        account_id: &str,
+        keep: Option<&str>,
+    ) -> Result<Vec<SessionRecord>, KvError> {
+        let mut ended = Vec::new();
         for handle in self.kv.set_members(&index_key(account_id)).await? {
             if Some(handle.as_str()) != keep {
+                if let Some(record) = self.fetch(&handle).await? {
+                    ended.push(record);
+                }
                 self.end(&handle, account_id).await?;
-                ended += 1;
             }
         }
         Ok(ended)

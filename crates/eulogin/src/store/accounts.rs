@@ -78,6 +78,16 @@ pub fn find_by_email(conn: &mut AnyConnection, email: &str) -> QueryResult<Optio
         .map(|r| r.map(Account::from))
 }
 
+/// The account behind a `sub` given to applications.
+pub fn find_by_subject(conn: &mut AnyConnection, subject: &str) -> QueryResult<Option<Account>> {
+    accounts::table
+        .filter(accounts::subject.eq(subject))
+        .select(AccountRow::as_select())
+        .first(conn)
+        .optional()
+        .map(|r| r.map(Account::from))
+}
+
 pub fn find_by_id(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<Account>> {
     accounts::table
         .filter(accounts::id.eq(id))

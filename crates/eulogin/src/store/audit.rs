@@ -25,6 +25,8 @@ pub enum AuditEvent {
     ProfileChanged,
     LoggedOut,
     SessionEnded,
+    ApplicationLogin,
+    TokenReuse,
 }
 
 impl AuditEvent {
@@ -46,6 +48,8 @@ impl AuditEvent {
             AuditEvent::ProfileChanged => "profile_changed",
             AuditEvent::LoggedOut => "logged_out",
             AuditEvent::SessionEnded => "session_ended",
+            AuditEvent::ApplicationLogin => "application_login",
+            AuditEvent::TokenReuse => "token_reuse",
         }
     }
 }

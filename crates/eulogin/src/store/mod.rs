@@ -1,10 +1,14 @@
-//! Storage of accounts, links and the audit log through diesel, on SQLite or PostgreSQL. Every
+//! Storage of accounts, links, the audit log, OpenID Connect clients, signing keys and refresh
+//! tokens through diesel, on SQLite or PostgreSQL. Every
 //! function takes a connection, so callers compose several of them into one transaction.
 
 pub mod accounts;
 pub mod audit;
+pub mod clients;
 pub mod links;
+pub mod refresh_tokens;
 pub mod schema;
+pub mod signing_keys;
 
 use diesel_migrations::embed_migrations;
 use infra::db::Migrations;

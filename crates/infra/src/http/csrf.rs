@@ -18,6 +18,8 @@ pub struct Csrf {
     cookie_name: &'static str,
     secure: bool,
     origin: String,
+    /// Paths of machine endpoints (token, userinfo…) that get no browser cookie.
+    exempt_prefixes: Arc<Vec<&'static str>>,
 }
 
 impl std::fmt::Debug for Csrf {
@@ -42,7 +44,15 @@ impl Csrf {
             cookie_name,
             secure,
             origin,
+            exempt_prefixes: Arc::new(Vec::new()),
         }
+    }
+
+    /// Paths starting with one of `prefixes` are called by programs, not browsers: they are
+    /// given no CSRF cookie (a needless `Set-Cookie` on every API response otherwise).
+    pub fn without_cookie_on(mut self, prefixes: &[&'static str]) -> Csrf {
+        self.exempt_prefixes = Arc::new(prefixes.to_vec());
+        self
     }
 
     fn token_for(&self, browser_id: &str) -> String {
@@ -93,11 +103,15 @@ impl Csrf {
         req: ServiceRequest,
         next: Next<impl MessageBody>,
     ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+        let exempt = csrf
+            .exempt_prefixes
+            .iter()
+            .any(|prefix| req.path().starts_with(prefix));
         let existing = req
             .cookie(csrf.cookie_name)
             .map(|c| c.value().to_owned())
             .filter(|v| v.len() >= 32);
-        let created = existing.is_none().then(crypto::random_token);
+        let created = (existing.is_none() && !exempt).then(crypto::random_token);
         let id = existing.or_else(|| created.clone()).unwrap_or_default();
         req.extensions_mut().insert(BrowserId(id));
         let mut res = next.call(req).await?;

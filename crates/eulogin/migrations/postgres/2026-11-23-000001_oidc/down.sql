@@ -1,0 +1,3 @@
+DROP TABLE refresh_tokens;
+DROP TABLE oidc_clients;
+DROP TABLE signing_keys;

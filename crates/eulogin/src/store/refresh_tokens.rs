@@ -1,0 +1,218 @@
+//! The refresh tokens table: one row per token ever issued (stored as SHA-256), each pointing at
+//! its family (the grant). Rotation marks the presented token used and inserts its successor in
+//! the same transaction; a used token presented again reveals a copy and revokes the family.
+
+use super::schema::refresh_tokens;
+use crate::oidc::grants::UserGrant;
+use diesel::prelude::*;
+use infra::db::{AnyConnection, from_db_time, to_db_time};
+use time::{Duration, OffsetDateTime, PrimitiveDateTime};
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = refresh_tokens)]
+struct Row {
+    family_id: String,
+    client_id: String,
+    account_id: String,
+    subject: String,
+    scope: String,
+    audience: String,
+    session_id: String,
+    acr: String,
+    amr: String,
+    auth_time: PrimitiveDateTime,
+    expires_at: PrimitiveDateTime,
+    family_expires_at: PrimitiveDateTime,
+    used_at: Option<PrimitiveDateTime>,
+    revoked_at: Option<PrimitiveDateTime>,
+}
+
+impl Row {
+    fn grant(&self) -> UserGrant {
+        UserGrant {
+            grant_id: self.family_id.clone(),
+            client_id: self.client_id.clone(),
+            account_id: self.account_id.clone(),
+            subject: self.subject.clone(),
+            scope: self.scope.clone(),
+            audience: self.audience.clone(),
+            sid: self.session_id.clone(),
+            acr: self.acr.clone(),
+            amr: serde_json::from_str(&self.amr).unwrap_or_default(),
+            auth_time: from_db_time(self.auth_time).unix_timestamp(),
+        }
+    }
+}
+
+/// A refresh token found by its hash.
+#[derive(Debug, Clone)]
+pub struct StoredRefreshToken {
+    pub grant: UserGrant,
+    pub expires_at: OffsetDateTime,
+    pub family_expires_at: OffsetDateTime,
+    pub used: bool,
+    pub revoked: bool,
+}
+
+impl StoredRefreshToken {
+    pub fn is_active(&self, now: OffsetDateTime) -> bool {
+        !self.used && !self.revoked && now < self.expires_at && now < self.family_expires_at
+    }
+}
+
+pub fn find(conn: &mut AnyConnection, token_hash: &str) -> QueryResult<Option<StoredRefreshToken>> {
+    let row: Option<Row> = refresh_tokens::table
+        .find(token_hash)
+        .select(Row::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|r| StoredRefreshToken {
+        grant: r.grant(),
+        expires_at: from_db_time(r.expires_at),
+        family_expires_at: from_db_time(r.family_expires_at),
+        used: r.used_at.is_some(),
+        revoked: r.revoked_at.is_some(),
+    }))
+}
+
+/// Stores a new token of `grant`'s family.
+pub fn insert(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    grant: &UserGrant,
+    now: OffsetDateTime,
+    expires_at: OffsetDateTime,
+    family_expires_at: OffsetDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::token_hash.eq(token_hash),
+            refresh_tokens::family_id.eq(&grant.grant_id),
+            refresh_tokens::client_id.eq(&grant.client_id),
+            refresh_tokens::account_id.eq(&grant.account_id),
+            refresh_tokens::subject.eq(&grant.subject),
+            refresh_tokens::scope.eq(&grant.scope),
+            refresh_tokens::audience.eq(&grant.audience),
+            refresh_tokens::session_id.eq(&grant.sid),
+            refresh_tokens::acr.eq(&grant.acr),
+            refresh_tokens::amr.eq(serde_json::to_string(&grant.amr).unwrap_or_default()),
+            refresh_tokens::auth_time.eq(to_db_time(
+                OffsetDateTime::from_unix_timestamp(grant.auth_time).unwrap_or(now),
+            )),
+            refresh_tokens::offline.eq(grant.is_offline()),
+            refresh_tokens::issued_at.eq(to_db_time(now)),
+            refresh_tokens::expires_at.eq(to_db_time(expires_at)),
+            refresh_tokens::family_expires_at.eq(to_db_time(family_expires_at)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// What presenting a refresh token led to.
+#[derive(Debug)]
+pub enum Rotation {
+    /// The token was live: it is now used, and its successor is stored.
+    Rotated(UserGrant),
+    /// The token had already been used or revoked: the family is revoked now.
+    Replayed(UserGrant),
+    /// Unknown, expired, or issued to another client.
+    Refused,
+}
+
+/// Marks the token used and stores `new_hash` as its successor, idle lifetime `idle` within the
+/// family's absolute lifetime. Run inside a transaction.
+pub fn rotate(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    client_id: &str,
+    new_hash: &str,
+    now: OffsetDateTime,
+    idle: Duration,
+) -> QueryResult<Rotation> {
+    let Some(token) = find(conn, token_hash)? else {
+        return Ok(Rotation::Refused);
+    };
+    if token.grant.client_id != client_id {
+        return Ok(Rotation::Refused);
+    }
+    if token.used || token.revoked {
+        revoke_family(conn, &token.grant.grant_id, now)?;
+        return Ok(Rotation::Replayed(token.grant));
+    }
+    if !token.is_active(now) {
+        return Ok(Rotation::Refused);
+    }
+    // Conditional on "not used yet": of two concurrent uses, exactly one rotates.
+    let marked = diesel::update(
+        refresh_tokens::table.filter(
+            refresh_tokens::token_hash
+                .eq(token_hash)
+                .and(refresh_tokens::used_at.is_null())
+                .and(refresh_tokens::revoked_at.is_null()),
+        ),
+    )
+    .set(refresh_tokens::used_at.eq(Some(to_db_time(now))))
+    .execute(conn)?;
+    if marked != 1 {
+        revoke_family(conn, &token.grant.grant_id, now)?;
+        return Ok(Rotation::Replayed(token.grant));
+    }
+    let expires_at = (now + idle).min(token.family_expires_at);
+    insert(
+        conn,
+        new_hash,
+        &token.grant,
+        now,
+        expires_at,
+        token.family_expires_at,
+    )?;
+    Ok(Rotation::Rotated(token.grant))
+}
+
+/// Revokes every token of a family.
+pub fn revoke_family(
+    conn: &mut AnyConnection,
+    family_id: &str,
+    now: OffsetDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        refresh_tokens::table.filter(
+            refresh_tokens::family_id
+                .eq(family_id)
+                .and(refresh_tokens::revoked_at.is_null()),
+        ),
+    )
+    .set(refresh_tokens::revoked_at.eq(Some(to_db_time(now))))
+    .execute(conn)
+}
+
+/// Revokes the families of an SSO session that ends, except `offline_access` ones; returns
+/// their ids.
+pub fn revoke_session(
+    conn: &mut AnyConnection,
+    session_id: &str,
+    now: OffsetDateTime,
+) -> QueryResult<Vec<String>> {
+    let in_session = refresh_tokens::session_id
+        .eq(session_id)
+        .and(refresh_tokens::offline.eq(false))
+        .and(refresh_tokens::revoked_at.is_null());
+    let mut families: Vec<String> = refresh_tokens::table
+        .filter(in_session.clone())
+        .select(refresh_tokens::family_id)
+        .load(conn)?;
+    families.sort();
+    families.dedup();
+    diesel::update(refresh_tokens::table.filter(in_session))
+        .set(refresh_tokens::revoked_at.eq(Some(to_db_time(now))))
+        .execute(conn)?;
+    Ok(families)
+}
+
+/// Forgets tokens whose family has expired (housekeeping).
+pub fn delete_expired(conn: &mut AnyConnection, now: OffsetDateTime) -> QueryResult<usize> {
+    diesel::delete(
+        refresh_tokens::table.filter(refresh_tokens::family_expires_at.le(to_db_time(now))),
+    )
+    .execute(conn)
+}
