@@ -153,14 +153,14 @@ on_both_backends!(
         assert_eq!(requested.status(), 303);
         let mail = app.last_mail_to("new@example.se").await;
         let link = link_in(&mail);
-        assert!(link.starts_with("http://localhost:8080/email/confirm?token="));
+        assert!(link.starts_with(&app.url("/email/confirm?token=")));
         // Until confirmed, the old address is still the login.
         assert_eq!(
             app.login("old@example.se", STRONG_PASSWORD).await.status(),
             303
         );
 
-        let page = app.get(&link.replace("http://localhost:8080", "")).await;
+        let page = app.get(&link.replace(&app.base, "")).await;
         assert_eq!(page.status(), 200, "opening the link changes nothing yet");
         assert_eq!(
             app.login("old@example.se", STRONG_PASSWORD).await.status(),

@@ -6,6 +6,7 @@
     reason = "a test fails loudly at the first surprise"
 )]
 
+mod oidc_support;
 mod support;
 
 mod account;
@@ -13,6 +14,11 @@ mod links;
 mod lockout;
 mod login;
 mod mail_delivery;
+mod oidc_admin;
+mod oidc_conformance;
+mod oidc_interop;
+mod oidc_logout;
+mod oidc_tokens;
 mod operations;
 mod processes;
 mod registration;

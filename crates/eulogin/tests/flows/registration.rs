@@ -19,13 +19,10 @@ on_both_backends!(registration_emails_a_link_that_sets_the_password, |app| {
     assert!(mail.body.contains("Hello Anna"));
     assert!(mail.body.contains("90 minutes"));
     let link = link_in(&mail);
-    assert!(
-        link.starts_with("http://localhost:8080/password/new?token="),
-        "{link}"
-    );
+    assert!(link.starts_with(&app.url("/password/new?token=")), "{link}");
 
     // The link opens a form for the new password that names the person.
-    let form = app.get(&link.replace("http://localhost:8080", "")).await;
+    let form = app.get(&link.replace(&app.base, "")).await;
     assert_eq!(form.status(), 200);
     let html = form.text().await.unwrap();
     assert!(html.contains("Hello Anna"));

@@ -149,14 +149,21 @@ impl TestApp {
         .await
     }
 
-    async fn start(data: Arc<TestData>, settings: Settings, clock: ManualClock) -> TestApp {
-        let app = Application::build(settings, Arc::new(clock.clone()))
+    /// Starts an instance at its own address, which is also its public URL and issuer, so
+    /// that links, discovery and redirects all point at it.
+    async fn start(data: Arc<TestData>, mut settings: Settings, clock: ManualClock) -> TestApp {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let port = listener.local_addr().expect("bound").port();
+        let base = format!("http://127.0.0.1:{port}");
+        settings.public_url = url::Url::parse(&base).expect("url");
+        let state = eulogin::AppState::connect(settings, Arc::new(clock.clone()))
             .await
             .expect("application starts");
-        let (port, state, server) = app.into_parts();
+        let app = Application::serve(listener, state).expect("application serves");
+        let (_, state, server) = app.into_parts();
         tokio::spawn(server);
         TestApp {
-            base: format!("http://127.0.0.1:{port}"),
+            base,
             state,
             clock,
             browser: browser(),
