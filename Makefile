@@ -7,7 +7,7 @@ SHELL := /bin/bash
 export TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/eulogin_test
 export TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help run test test-embedded lint fmt build release clean check-backends
+.PHONY: help run test test-embedded lint fmt build release clean check-backends interop-deps
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -16,8 +16,13 @@ run: ## Start eulogin and traces on localhost with the embedded defaults
 	cargo build -p eulogin -p traces
 	./scripts/run.sh
 
-test: check-backends ## Run every test, on both backends (needs PostgreSQL and Redis)
+test: check-backends interop-deps ## Run every test, on both backends (needs PostgreSQL, Redis, Node.js)
 	cargo test --workspace --no-fail-fast
+	cd tests/interop && node --test browser.test.mjs
+
+interop-deps: ## Install the Node relying-party library of the interop test (from its lock file)
+	@command -v node >/dev/null || { echo "Node.js 20+ is needed for the interop test" >&2; exit 1; }
+	cd tests/interop && npm ci --no-audit --no-fund
 
 check-backends: ## Fail unless the test PostgreSQL and Redis answer
 	@./scripts/check-backends.sh
@@ -37,4 +42,4 @@ release: ## Optimised binaries in target/release
 
 clean: ## Remove build output and local data (./var)
 	cargo clean
-	rm -rf var
+	rm -rf var tests/interop/node_modules

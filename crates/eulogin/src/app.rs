@@ -295,6 +295,26 @@ fn spawn_maintenance(keys: Keys, db: Database, clock: SharedClock) {
     });
 }
 
+/// The TLS configuration of a server that terminates HTTPS itself.
+fn tls_config(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> anyhow::Result<rustls::ServerConfig> {
+    use rustls_pki_types::pem::PemObject as _;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    install_crypto();
+    let chain = CertificateDer::pem_file_iter(cert)
+        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| anyhow::anyhow!("EULOGIN_TLS_CERT_FILE {}: {e}", cert.display()))?;
+    let key = PrivateKeyDer::from_pem_file(key)
+        .map_err(|e| anyhow::anyhow!("EULOGIN_TLS_KEY_FILE {}: {e}", key.display()))?;
+    let mut config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}
+
 /// A running application: where it listens and the server to await.
 pub struct Application {
     pub port: u16,
@@ -340,8 +360,11 @@ impl Application {
                 .wrap(Compress::default())
                 .wrap(from_fn(http::request_log::log_and_measure))
         })
-        .listen(listener)?
-        .shutdown_timeout(10)
+        .shutdown_timeout(10);
+        let server = match &state.settings.tls {
+            Some((cert, key)) => server.listen_rustls_0_23(listener, tls_config(cert, key)?)?,
+            None => server.listen(listener)?,
+        }
         .run();
         Ok(Application {
             port,

@@ -105,6 +105,13 @@ pub struct Cli {
     /// Seconds a replica keeps a client's registration in memory.
     #[arg(long, env = "EULOGIN_CLIENT_CACHE_SECONDS", default_value_t = 5)]
     pub client_cache_seconds: u64,
+    /// Serve HTTPS directly with this certificate chain (PEM), instead of behind a proxy that
+    /// terminates TLS.
+    #[arg(long, env = "EULOGIN_TLS_CERT_FILE", requires = "tls_key_file")]
+    pub tls_cert_file: Option<PathBuf>,
+    /// The private key (PEM) of EULOGIN_TLS_CERT_FILE.
+    #[arg(long, env = "EULOGIN_TLS_KEY_FILE", requires = "tls_cert_file")]
+    pub tls_key_file: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<crate::cli::Command>,
 }
@@ -162,6 +169,8 @@ pub struct Settings {
     /// Namespace of this instance's keys in a shared key-value store.
     pub kv_prefix: String,
     pub oidc: OidcSettings,
+    /// Certificate chain and key files when eulogin serves HTTPS itself.
+    pub tls: Option<(PathBuf, PathBuf)>,
 }
 
 impl Settings {
@@ -208,6 +217,7 @@ impl Settings {
             limits: Default::default(),
             kv_prefix: cli.key_prefix,
             oidc,
+            tls: cli.tls_cert_file.zip(cli.tls_key_file),
         })
     }
 

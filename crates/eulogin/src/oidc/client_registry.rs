@@ -14,11 +14,14 @@ use std::time::{Duration, Instant};
 /// itself is bounded too.
 const MAX_CACHED: usize = 10_000;
 
+/// Each cached client with the moment it was read.
+type Cache = Arc<RwLock<HashMap<String, (Arc<Client>, Instant)>>>;
+
 #[derive(Clone)]
 pub struct ClientRegistry {
     db: Database,
     ttl: Duration,
-    cache: Arc<RwLock<HashMap<String, (Arc<Client>, Instant)>>>,
+    cache: Cache,
 }
 
 impl std::fmt::Debug for ClientRegistry {

@@ -198,7 +198,7 @@ pub fn revoke_session(
         .and(refresh_tokens::offline.eq(false))
         .and(refresh_tokens::revoked_at.is_null());
     let mut families: Vec<String> = refresh_tokens::table
-        .filter(in_session.clone())
+        .filter(in_session)
         .select(refresh_tokens::family_id)
         .load(conn)?;
     families.sort();

@@ -10,6 +10,7 @@ mod oidc_support;
 mod support;
 
 mod account;
+mod interop_node;
 mod links;
 mod lockout;
 mod login;

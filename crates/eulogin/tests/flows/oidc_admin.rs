@@ -207,7 +207,7 @@ on_both_backends!(
         let refused = with_file(file.clone()).await;
         let message = format!(
             "{:#}",
-            refused.err().expect("a broken file refuses the start")
+            refused.expect_err("a broken file refuses the start")
         );
         assert!(message.contains("redirect_uri"), "{message}");
         assert_eq!(

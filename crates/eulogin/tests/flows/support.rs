@@ -151,10 +151,39 @@ impl TestApp {
 
     /// Starts an instance at its own address, which is also its public URL and issuer, so
     /// that links, discovery and redirects all point at it.
-    async fn start(data: Arc<TestData>, mut settings: Settings, clock: ManualClock) -> TestApp {
+    async fn start(data: Arc<TestData>, settings: Settings, clock: ManualClock) -> TestApp {
+        Self::start_at(data, settings, clock, "http://127.0.0.1").await
+    }
+
+    /// An instance serving HTTPS itself with `cert` and `key` (PEM files), at
+    /// `https://localhost:{port}`. Its `browser` does not trust the certificate: drive it with a
+    /// client that does.
+    pub async fn spawn_tls(
+        backends: Backends,
+        cert: std::path::PathBuf,
+        key: std::path::PathBuf,
+    ) -> TestApp {
+        let data = Arc::new(TestData::new(backends));
+        let mut settings = data.settings();
+        settings.tls = Some((cert, key));
+        Self::start_at(
+            data,
+            settings,
+            ManualClock::starting_now(),
+            "https://localhost",
+        )
+        .await
+    }
+
+    async fn start_at(
+        data: Arc<TestData>,
+        mut settings: Settings,
+        clock: ManualClock,
+        scheme_and_host: &str,
+    ) -> TestApp {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
         let port = listener.local_addr().expect("bound").port();
-        let base = format!("http://127.0.0.1:{port}");
+        let base = format!("{scheme_and_host}:{port}");
         settings.public_url = url::Url::parse(&base).expect("url");
         let state = eulogin::AppState::connect(settings, Arc::new(clock.clone()))
             .await
@@ -264,13 +293,20 @@ impl TestApp {
     /// Creates `https@example.se` directly in storage (for apps whose secure cookies a plain
     /// http test client cannot carry through the registration pages).
     pub async fn create_account_without_browser_cookies(&self) {
-        let hash = self.state.hasher.hash(STRONG_PASSWORD).await.unwrap();
+        self.insert_account("https@example.se", STRONG_PASSWORD)
+            .await;
+    }
+
+    /// Creates an account with a password directly in storage, without any page.
+    pub async fn insert_account(&self, email: &str, password: &str) {
+        let hash = self.state.hasher.hash(password).await.unwrap();
         let now = self.clock.now();
+        let email = email.to_owned();
         self.state
             .db
             .run(move |c| {
                 let new = eulogin::store::accounts::NewAccount {
-                    email: "https@example.se".to_owned(),
+                    email,
                     first_name: "Anna".to_owned(),
                     last_name: "Berg".to_owned(),
                     language: "en".to_owned(),

@@ -93,7 +93,7 @@ struct AssertionClaims {
 fn presented(
     req: &HttpRequest,
     params: &HashMap<String, String>,
-) -> Result<Presented, HttpResponse> {
+) -> Result<Presented, Box<HttpResponse>> {
     let basic = basic_credentials(req);
     let secret = params.get("client_secret");
     let assertion = params.get("client_assertion");
@@ -102,24 +102,28 @@ fn presented(
         + usize::from(secret.is_some())
         + usize::from(assertion.is_some());
     if used > 1 {
-        return Err(invalid_request(
+        return Err(Box::new(invalid_request(
             "use exactly one client authentication method",
-        ));
+        )));
     }
     if let Some(basic) = basic {
         let Ok((client_id, secret)) = basic else {
-            return Err(invalid_client(true, "malformed Basic credentials"));
+            return Err(Box::new(invalid_client(
+                true,
+                "malformed Basic credentials",
+            )));
         };
         if form_id.as_ref().is_some_and(|id| *id != client_id) {
-            return Err(invalid_client(
+            return Err(Box::new(invalid_client(
                 true,
                 "client_id does not match the credentials",
-            ));
+            )));
         }
         return Ok(Presented::Basic { client_id, secret });
     }
     if let Some(secret) = secret {
-        let client_id = form_id.ok_or_else(|| invalid_client(false, "client_id is missing"))?;
+        let client_id =
+            form_id.ok_or_else(|| Box::new(invalid_client(false, "client_id is missing")))?;
         return Ok(Presented::Post {
             client_id,
             secret: secret.clone(),
@@ -127,7 +131,9 @@ fn presented(
     }
     if let Some(assertion) = assertion {
         if params.get("client_assertion_type").map(String::as_str) != Some(ASSERTION_TYPE) {
-            return Err(invalid_request("client_assertion_type must be jwt-bearer"));
+            return Err(Box::new(invalid_request(
+                "client_assertion_type must be jwt-bearer",
+            )));
         }
         let claimed = jsonwebtoken::dangerous::insecure_decode::<AssertionClaims>(assertion)
             .map(|d| d.claims.iss)
@@ -140,7 +146,10 @@ fn presented(
     }
     match form_id {
         Some(client_id) => Ok(Presented::IdOnly { client_id }),
-        None => Err(invalid_client(false, "client authentication is missing")),
+        None => Err(Box::new(invalid_client(
+            false,
+            "client authentication is missing",
+        ))),
     }
 }
 
@@ -151,7 +160,7 @@ pub async fn authenticate(
     params: &HashMap<String, String>,
     endpoint: &str,
 ) -> Result<Arc<Client>, HttpResponse> {
-    let presented = presented(req, params)?;
+    let presented = presented(req, params).map_err(|refusal| *refusal)?;
     let (client_id, basic) = match &presented {
         Presented::Basic { client_id, .. } => (client_id, true),
         Presented::Post { client_id, .. }
