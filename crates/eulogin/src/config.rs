@@ -84,6 +84,12 @@ pub struct Cli {
     /// Password hashes computed at once (default: the number of cores).
     #[arg(long, env = "EULOGIN_PASSWORD_HASH_CONCURRENCY")]
     pub password_hash_concurrency: Option<usize>,
+    /// Login attempts allowed per client address in 5 minutes (raise it behind a large NAT).
+    #[arg(long, env = "EULOGIN_LOGIN_LIMIT_PER_IP", default_value_t = 30)]
+    pub login_limit_per_ip: i64,
+    /// Login attempts allowed per e-mail address in 15 minutes.
+    #[arg(long, env = "EULOGIN_LOGIN_LIMIT_PER_ACCOUNT", default_value_t = 20)]
+    pub login_limit_per_account: i64,
     /// Declarative clients file (TOML), applied at every start; see docs/oidc.md.
     #[arg(long, env = "EULOGIN_CLIENTS_FILE")]
     pub clients_file: Option<PathBuf>,
@@ -214,7 +220,12 @@ impl Settings {
             session_idle: time::Duration::minutes(cli.session_idle_minutes.max(1)),
             session_max: time::Duration::hours(cli.session_max_hours.max(1)),
             password_hash_concurrency: cli.password_hash_concurrency.unwrap_or(cores).max(1),
-            limits: Default::default(),
+            limits: {
+                let mut limits = crate::security::rate_limit::Limits::default();
+                limits.login_per_ip.max = cli.login_limit_per_ip.max(1);
+                limits.login_per_account.max = cli.login_limit_per_account.max(1);
+                limits
+            },
             kv_prefix: cli.key_prefix,
             oidc,
             tls: cli.tls_cert_file.zip(cli.tls_key_file),
