@@ -7,7 +7,7 @@ SHELL := /bin/bash
 export TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/eulogin_test
 export TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help run test test-embedded lint fmt build release clean check-backends interop-deps
+.PHONY: help run test test-embedded lint fmt build release bench clean check-backends interop-deps
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -39,6 +39,12 @@ build: ## Debug build of everything
 
 release: ## Optimised binaries in target/release
 	cargo build --release -p eulogin -p traces
+
+bench: ## Benchmark the OIDC endpoints on both backends; writes docs/benchmarks.md
+	cargo build --release -p eulogin -p bench
+	@./scripts/check-backends.sh
+	target/release/eulogin-bench --backend embedded --write-report docs/benchmarks.md
+	target/release/eulogin-bench --backend production --write-report docs/benchmarks.md
 
 clean: ## Remove build output and local data (./var)
 	cargo clean

@@ -265,6 +265,8 @@ async fn connect_oidc(
         secrets,
         backchannel: BackChannel::start(backchannel::http_client()?, metrics.clone()),
         discovery: Arc::from(http::oidc::discovery::metadata(&issuer).to_string()),
+        verified_tokens: Default::default(),
+        profiles: Default::default(),
     })
 }
 

@@ -345,6 +345,8 @@ pub async fn forget_pending(kv: &KeyValue, id: &str) -> Result<(), KvError> {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CodeRecord {
     pub grant: UserGrant,
+    /// The person's claims for the ID token, read when the code was issued.
+    pub identity: crate::oidc::tokens::IdentityClaims,
     pub redirect_uri: String,
     pub nonce: Option<String>,
     pub code_challenge: Option<String>,

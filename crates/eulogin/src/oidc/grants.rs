@@ -49,3 +49,15 @@ pub fn revoked_grant_key(grant_id: &str) -> String {
 pub fn revoked_token_key(jti: &str) -> String {
     format!("revoked_jti:{jti}")
 }
+
+/// Makes every access token of `grant_id` refused from now on (until they would have expired
+/// anyway: the marker lives as long as an access token plus a minute).
+pub async fn mark_grant_revoked(
+    kv: &infra::kv::KeyValue,
+    grant_id: &str,
+    access_token_ttl: time::Duration,
+    why: &str,
+) -> Result<(), infra::kv::KvError> {
+    let marker_ttl = access_token_ttl + time::Duration::minutes(1);
+    kv.set(&revoked_grant_key(grant_id), why, marker_ttl).await
+}

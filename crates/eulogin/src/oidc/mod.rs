@@ -9,6 +9,7 @@ pub mod client_registry;
 pub mod clients;
 pub mod grants;
 pub mod keys;
+pub mod profiles;
 pub mod session_end;
 pub mod tokens;
 
@@ -16,7 +17,8 @@ use crate::oidc::backchannel::BackChannel;
 use crate::oidc::client_registry::ClientRegistry;
 use crate::oidc::clients::SecretHasher;
 use crate::oidc::keys::Keys;
-use crate::oidc::tokens::TokenIssuer;
+use crate::oidc::profiles::ProfileCache;
+use crate::oidc::tokens::{TokenIssuer, VerifiedTokens};
 use std::sync::Arc;
 
 /// The provider's parts, shared by every worker.
@@ -29,4 +31,6 @@ pub struct Oidc {
     pub backchannel: BackChannel,
     /// The discovery document, rendered once.
     pub discovery: Arc<str>,
+    pub verified_tokens: VerifiedTokens,
+    pub profiles: ProfileCache,
 }

@@ -7,7 +7,7 @@
 
 use crate::app::AppState;
 use crate::oidc::backchannel::LogoutNotice;
-use crate::oidc::grants::revoked_grant_key;
+use crate::oidc::grants::mark_grant_revoked;
 use crate::security::sessions::SessionRecord;
 use crate::store::{accounts, refresh_tokens};
 use infra::db::DbError;
@@ -59,7 +59,6 @@ pub async fn session_ended(
     }
     let key = grants_key(&session.sid);
     let members = state.kv.set_members(&key).await?;
-    let marker_ttl = state.settings.oidc.access_token_ttl + Duration::minutes(1);
     let mut clients: Vec<String> = Vec::new();
     for member in &members {
         let mut parts = member.split(' ');
@@ -69,10 +68,13 @@ pub async fn session_ended(
             continue;
         };
         if offline != "1" {
-            state
-                .kv
-                .set(&revoked_grant_key(grant_id), "session ended", marker_ttl)
-                .await?;
+            mark_grant_revoked(
+                &state.kv,
+                grant_id,
+                state.settings.oidc.access_token_ttl,
+                "session ended",
+            )
+            .await?;
         }
         if !clients.iter().any(|c| c == client_id) {
             clients.push(client_id.to_owned());

@@ -8,6 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use infra::kv::{KeyValue, KvError};
 use jsonwebtoken::{Algorithm, Validation};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use time::{Duration, OffsetDateTime};
 
 pub const ACCESS_TOKEN_TYPE: &str = "at+jwt";
@@ -54,6 +55,23 @@ pub struct IdentityClaims {
     pub email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
+}
+
+/// The identity claims of `account` that the granted `scope` allows.
+pub fn identity_claims(account: &crate::store::accounts::Account, scope: &str) -> IdentityClaims {
+    use crate::oidc::grants::has_scope;
+    let mut claims = IdentityClaims::default();
+    if has_scope(scope, "profile") {
+        claims.given_name = Some(account.first_name.clone());
+        claims.family_name = Some(account.last_name.clone());
+        claims.name = Some(format!("{} {}", account.first_name, account.last_name));
+        claims.locale = Some(account.language.clone());
+    }
+    if has_scope(scope, "email") {
+        claims.email = Some(account.email.clone());
+        claims.email_verified = Some(account.email_verified);
+    }
+    claims
 }
 
 #[derive(Debug, Serialize)]
@@ -280,22 +298,68 @@ pub fn verify_signed<T: serde::de::DeserializeOwned>(
     Ok((data.header, data.claims))
 }
 
+/// Access tokens whose signature, type and issuer this replica has already checked, by SHA-256
+/// of the token: a token presented again (userinfo is called with the same token many times)
+/// skips the signature check. Expiry and revocation are still checked at every use. Bounded:
+/// when full, expired entries are dropped, and if that is not enough, all of them.
+#[derive(Debug, Clone, Default)]
+pub struct VerifiedTokens {
+    inner: std::sync::Arc<std::sync::Mutex<HashMap<[u8; 32], std::sync::Arc<AccessTokenClaims>>>>,
+}
+
+const MAX_VERIFIED_TOKENS: usize = 50_000;
+
+impl VerifiedTokens {
+    fn get(&self, key: &[u8; 32]) -> Option<std::sync::Arc<AccessTokenClaims>> {
+        self.inner.lock().ok()?.get(key).cloned()
+    }
+
+    fn put(&self, key: [u8; 32], claims: std::sync::Arc<AccessTokenClaims>, now: i64) {
+        if let Ok(mut map) = self.inner.lock() {
+            if map.len() >= MAX_VERIFIED_TOKENS {
+                map.retain(|_, c| c.exp > now);
+                if map.len() >= MAX_VERIFIED_TOKENS {
+                    map.clear();
+                }
+            }
+            map.insert(key, claims);
+        }
+    }
+}
+
+fn token_fingerprint(token: &str) -> [u8; 32] {
+    let digest = ring::digest::digest(&ring::digest::SHA256, token.as_bytes());
+    let mut key = [0u8; 32];
+    key.copy_from_slice(digest.as_ref());
+    key
+}
+
 /// Checks an access token presented back to eulogin (userinfo, introspection, revocation):
 /// our signature, `typ: at+jwt`, our issuer, not expired by our clock, not revoked.
 pub async fn verify_access_token(
     keys: &Keys,
+    verified: &VerifiedTokens,
     kv: &KeyValue,
     issuer: &str,
     token: &str,
     now: OffsetDateTime,
-) -> Result<AccessTokenClaims, TokenRejected> {
-    let (header, claims) = verify_signed::<AccessTokenClaims>(keys, token)?;
-    if header.typ.as_deref() != Some(ACCESS_TOKEN_TYPE) {
-        return Err(TokenRejected::Type(header.typ));
-    }
-    if claims.iss != issuer {
-        return Err(TokenRejected::Issuer);
-    }
+) -> Result<std::sync::Arc<AccessTokenClaims>, TokenRejected> {
+    let fingerprint = token_fingerprint(token);
+    let claims = match verified.get(&fingerprint) {
+        Some(claims) => claims,
+        None => {
+            let (header, claims) = verify_signed::<AccessTokenClaims>(keys, token)?;
+            if header.typ.as_deref() != Some(ACCESS_TOKEN_TYPE) {
+                return Err(TokenRejected::Type(header.typ));
+            }
+            if claims.iss != issuer {
+                return Err(TokenRejected::Issuer);
+            }
+            let claims = std::sync::Arc::new(claims);
+            verified.put(fingerprint, claims.clone(), now.unix_timestamp());
+            claims
+        }
+    };
     if claims.exp <= now.unix_timestamp() {
         return Err(TokenRejected::Expired);
     }

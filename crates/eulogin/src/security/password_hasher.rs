@@ -2,11 +2,16 @@
 //! blocking threads with a bounded number at once, so a burst of logins cannot starve the
 //! async executor or exhaust memory. Unknown users are checked against a dummy hash, so the
 //! answer takes the same time whether an account exists or not.
+//!
+//! Each Argon2 computation needs 19 MiB of working memory. Allocating it per login costs
+//! page faults and zeroing (several milliseconds, a third of the hash itself) and leaves
+//! allocator arenas swollen; verification therefore reuses one buffer per permit, so the
+//! process holds at most `concurrency` × 19 MiB for hashing, always the same pages.
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
-use argon2::{Algorithm, Argon2, Params, Version};
-use std::sync::Arc;
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 
 /// OWASP Password Storage Cheat Sheet (2025): m = 19456 KiB, t = 2, p = 1.
@@ -14,10 +19,15 @@ pub const MEMORY_KIB: u32 = 19_456;
 pub const PASSES: u32 = 2;
 pub const LANES: u32 = 1;
 
+/// Working memory for one Argon2 computation with today's parameters.
+type Memory = Vec<Block>;
+
 #[derive(Clone)]
 pub struct PasswordHasher {
     permits: Arc<Semaphore>,
     dummy_hash: Arc<String>,
+    /// Buffers returned by finished verifications; never more than the permits.
+    memory: Arc<Mutex<Vec<Memory>>>,
 }
 
 impl std::fmt::Debug for PasswordHasher {
@@ -32,10 +42,30 @@ impl std::fmt::Debug for PasswordHasher {
 #[error("password hashing failed: {0}")]
 pub struct HashError(String);
 
+fn params() -> Params {
+    Params::new(MEMORY_KIB, PASSES, LANES, Some(32)).expect("the OWASP parameters are valid")
+}
+
 fn argon2() -> Argon2<'static> {
-    let params =
-        Params::new(MEMORY_KIB, PASSES, LANES, Some(32)).expect("the OWASP parameters are valid");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params())
+}
+
+/// Verifies a hash made with today's parameters in `memory`; `None` when the stored hash uses
+/// other parameters (the general, allocating path then decides).
+fn verify_in(memory: &mut Memory, password: &str, stored: &str) -> Option<bool> {
+    if needs_rehash(stored) {
+        return None;
+    }
+    let parsed = PasswordHash::new(stored).ok()?;
+    let (salt, expected) = (parsed.salt.as_ref()?, parsed.hash.as_ref()?);
+    let params = params();
+    if memory.len() < params.block_count() {
+        memory.resize(params.block_count(), Block::default());
+    }
+    let mut out = vec![0u8; expected.len()];
+    let hashed = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, memory.as_mut_slice());
+    Some(hashed.is_ok() && infra::crypto::constant_time_eq(&out, expected.as_ref()))
 }
 
 fn hash_now(password: &str) -> Result<String, HashError> {
@@ -46,15 +76,16 @@ fn hash_now(password: &str) -> Result<String, HashError> {
 }
 
 /// Verifies in full even when the stored hash is unusable, so timing does not tell.
-fn verify_now(password: &str, stored: &str, dummy: &str) -> bool {
+fn verify_now(memory: &mut Memory, password: &str, stored: &str, dummy: &str) -> bool {
+    if let Some(verdict) = verify_in(memory, password, stored) {
+        return verdict;
+    }
     match PasswordHash::new(stored) {
         Ok(parsed) => argon2()
             .verify_password(password.as_bytes(), &parsed)
             .is_ok(),
         Err(_) => {
-            if let Ok(parsed) = PasswordHash::new(dummy) {
-                let _ = argon2().verify_password(password.as_bytes(), &parsed);
-            }
+            let _ = verify_in(memory, password, dummy);
             false
         }
     }
@@ -73,7 +104,29 @@ impl PasswordHasher {
         Ok(PasswordHasher {
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
             dummy_hash: Arc::new(dummy),
+            memory: Arc::new(Mutex::new(Vec::new())),
         })
+    }
+
+    /// Runs `work` with a reused working-memory buffer (made on first use).
+    async fn run_with_memory<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Memory) -> T + Send + 'static,
+    ) -> Result<T, HashError> {
+        let pool = Arc::clone(&self.memory);
+        self.run(move || {
+            let mut memory = pool
+                .lock()
+                .ok()
+                .and_then(|mut buffers| buffers.pop())
+                .unwrap_or_default();
+            let outcome = work(&mut memory);
+            if let Ok(mut buffers) = pool.lock() {
+                buffers.push(memory);
+            }
+            outcome
+        })
+        .await
     }
 
     async fn run<T: Send + 'static>(
@@ -103,12 +156,12 @@ impl PasswordHasher {
         match stored {
             Some(stored) => {
                 let stored = stored.to_owned();
-                self.run(move || verify_now(&password, &stored, &dummy))
+                self.run_with_memory(move |memory| verify_now(memory, &password, &stored, &dummy))
                     .await
             }
             None => {
-                self.run(move || {
-                    let _ = verify_now(&password, &dummy, &dummy);
+                self.run_with_memory(move |memory| {
+                    let _ = verify_now(memory, &password, &dummy, &dummy);
                     false
                 })
                 .await
@@ -144,6 +197,18 @@ mod tests {
         );
         assert!(!hasher.verify("anything", None).await.unwrap());
         assert!(!hasher.verify("anything", Some("not a hash")).await.unwrap());
+        // A hash with other parameters still verifies (through the general path).
+        let old = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(4096, 3, 1, None).unwrap(),
+        )
+        .hash_password(b"old password")
+        .unwrap()
+        .to_string();
+        assert!(needs_rehash(&old));
+        assert!(hasher.verify("old password", Some(&old)).await.unwrap());
+        assert!(!hasher.verify("other password", Some(&old)).await.unwrap());
     }
 
     #[test]

@@ -8,6 +8,41 @@ use diesel::prelude::*;
 use infra::db::{AnyConnection, from_db_time, to_db_time};
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
+/// The columns of [`Row`], in its order (for `RETURNING`, which the two-backend connection
+/// accepts only as an explicit list).
+type RowColumns = (
+    refresh_tokens::family_id,
+    refresh_tokens::client_id,
+    refresh_tokens::account_id,
+    refresh_tokens::subject,
+    refresh_tokens::scope,
+    refresh_tokens::audience,
+    refresh_tokens::session_id,
+    refresh_tokens::acr,
+    refresh_tokens::amr,
+    refresh_tokens::auth_time,
+    refresh_tokens::expires_at,
+    refresh_tokens::family_expires_at,
+    refresh_tokens::used_at,
+    refresh_tokens::revoked_at,
+);
+const ROW_COLUMNS: RowColumns = (
+    refresh_tokens::family_id,
+    refresh_tokens::client_id,
+    refresh_tokens::account_id,
+    refresh_tokens::subject,
+    refresh_tokens::scope,
+    refresh_tokens::audience,
+    refresh_tokens::session_id,
+    refresh_tokens::acr,
+    refresh_tokens::amr,
+    refresh_tokens::auth_time,
+    refresh_tokens::expires_at,
+    refresh_tokens::family_expires_at,
+    refresh_tokens::used_at,
+    refresh_tokens::revoked_at,
+);
+
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = refresh_tokens)]
 struct Row {
@@ -60,19 +95,25 @@ impl StoredRefreshToken {
     }
 }
 
+impl From<Row> for StoredRefreshToken {
+    fn from(r: Row) -> StoredRefreshToken {
+        StoredRefreshToken {
+            grant: r.grant(),
+            expires_at: from_db_time(r.expires_at),
+            family_expires_at: from_db_time(r.family_expires_at),
+            used: r.used_at.is_some(),
+            revoked: r.revoked_at.is_some(),
+        }
+    }
+}
+
 pub fn find(conn: &mut AnyConnection, token_hash: &str) -> QueryResult<Option<StoredRefreshToken>> {
     let row: Option<Row> = refresh_tokens::table
         .find(token_hash)
         .select(Row::as_select())
         .first(conn)
         .optional()?;
-    Ok(row.map(|r| StoredRefreshToken {
-        grant: r.grant(),
-        expires_at: from_db_time(r.expires_at),
-        family_expires_at: from_db_time(r.family_expires_at),
-        used: r.used_at.is_some(),
-        revoked: r.revoked_at.is_some(),
-    }))
+    Ok(row.map(StoredRefreshToken::from))
 }
 
 /// Stores a new token of `grant`'s family.
@@ -129,33 +170,33 @@ pub fn rotate(
     now: OffsetDateTime,
     idle: Duration,
 ) -> QueryResult<Rotation> {
-    let Some(token) = find(conn, token_hash)? else {
-        return Ok(Rotation::Refused);
-    };
-    if token.grant.client_id != client_id {
-        return Ok(Rotation::Refused);
-    }
-    if token.used || token.revoked {
-        revoke_family(conn, &token.grant.grant_id, now)?;
-        return Ok(Rotation::Replayed(token.grant));
-    }
-    if !token.is_active(now) {
-        return Ok(Rotation::Refused);
-    }
-    // Conditional on "not used yet": of two concurrent uses, exactly one rotates.
-    let marked = diesel::update(
+    // One statement marks a live token used and returns it: of two concurrent uses exactly
+    // one gets a row back. Only when it gets none is the token looked at again.
+    let marked: Option<Row> = diesel::update(
         refresh_tokens::table.filter(
             refresh_tokens::token_hash
                 .eq(token_hash)
+                .and(refresh_tokens::client_id.eq(client_id))
                 .and(refresh_tokens::used_at.is_null())
                 .and(refresh_tokens::revoked_at.is_null()),
         ),
     )
     .set(refresh_tokens::used_at.eq(Some(to_db_time(now))))
-    .execute(conn)?;
-    if marked != 1 {
-        revoke_family(conn, &token.grant.grant_id, now)?;
-        return Ok(Rotation::Replayed(token.grant));
+    .returning(ROW_COLUMNS)
+    .get_result(conn)
+    .optional()?;
+    let Some(row) = marked else {
+        return Ok(match find(conn, token_hash)? {
+            Some(token) if token.grant.client_id == client_id => {
+                revoke_family(conn, &token.grant.grant_id, now)?;
+                Rotation::Replayed(token.grant)
+            }
+            _ => Rotation::Refused,
+        });
+    };
+    let token = StoredRefreshToken::from(row);
+    if now >= token.expires_at || now >= token.family_expires_at {
+        return Ok(Rotation::Refused);
     }
     let expires_at = (now + idle).min(token.family_expires_at);
     insert(

@@ -15,6 +15,7 @@ use crate::oidc::authorization::{
 };
 use crate::oidc::grants::UserGrant;
 use crate::oidc::session_end::remember_grant;
+use crate::oidc::tokens::identity_claims;
 use crate::security::sessions::ActiveSession;
 use crate::store::accounts;
 use crate::store::audit::AuditEvent;
@@ -233,6 +234,7 @@ async fn complete(
     )
     .await?;
     let record = CodeRecord {
+        identity: identity_claims(&account, &grant.scope),
         grant,
         redirect_uri: request.return_to.redirect_uri.clone(),
         nonce: request.nonce.clone(),

@@ -261,3 +261,19 @@ async fn verify_assertion(
         Ok(true)
     )
 }
+
+/// A client's form request to a machine endpoint (`path`, e.g. `/oidc/token`): no parameter
+/// given twice, and the client authenticated. Gives the parameters and the client, or the
+/// error response to send.
+pub async fn authenticated_form(
+    req: &HttpRequest,
+    state: &AppState,
+    pairs: Vec<(String, String)>,
+    path: &str,
+) -> Result<(HashMap<String, String>, Arc<Client>), HttpResponse> {
+    let params = crate::http::oidc::single_valued(pairs)
+        .map_err(|name| invalid_request(&format!("{name} is repeated")))?;
+    let endpoint = format!("{}{path}", state.settings.issuer());
+    let client = authenticate(req, state, &params, &endpoint).await?;
+    Ok((params, client))
+}

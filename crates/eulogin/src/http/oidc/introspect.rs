@@ -4,8 +4,8 @@
 
 use crate::app::AppState;
 use crate::http::errors::WebError;
-use crate::http::oidc::client_auth::authenticate;
-use crate::http::oidc::{json_no_store, oauth_error, single_valued};
+use crate::http::oidc::client_auth::authenticated_form;
+use crate::http::oidc::{json_no_store, oauth_error};
 use crate::oidc::tokens::{TokenRejected, verify_access_token};
 use crate::store::refresh_tokens;
 use actix_web::http::StatusCode;
@@ -50,21 +50,11 @@ pub async fn introspect(
     state: web::Data<AppState>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, WebError> {
-    let params = match single_valued(form.into_inner()) {
-        Ok(params) => params,
-        Err(name) => {
-            return Ok(oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                &format!("{name} is repeated"),
-            ));
-        }
-    };
-    let endpoint = format!("{}/oidc/introspect", state.settings.issuer());
-    let client = match authenticate(&req, &state, &params, &endpoint).await {
-        Ok(client) => client,
-        Err(response) => return Ok(response),
-    };
+    let (params, client) =
+        match authenticated_form(&req, &state, form.into_inner(), "/oidc/introspect").await {
+            Ok(checked) => checked,
+            Err(response) => return Ok(response),
+        };
     let Some(token) = params.get("token").filter(|t| !t.is_empty()) else {
         return Ok(oauth_error(
             StatusCode::BAD_REQUEST,
@@ -75,12 +65,20 @@ pub async fn introspect(
     let issuer = state.settings.issuer();
     let now = state.clock.now();
     if token.matches('.').count() == 2 {
-        let claims =
-            match verify_access_token(&state.oidc.keys, &state.kv, &issuer, token, now).await {
-                Ok(claims) => claims,
-                Err(TokenRejected::Store(e)) => return Err(e.into()),
-                Err(_) => return Ok(inactive()),
-            };
+        let claims = match verify_access_token(
+            &state.oidc.keys,
+            &state.oidc.verified_tokens,
+            &state.kv,
+            &issuer,
+            token,
+            now,
+        )
+        .await
+        {
+            Ok(claims) => claims,
+            Err(TokenRejected::Store(e)) => return Err(e.into()),
+            Err(_) => return Ok(inactive()),
+        };
         if claims.client_id != client.client_id && claims.aud != client.client_id {
             return Ok(inactive());
         }
@@ -88,18 +86,18 @@ pub async fn introspect(
             StatusCode::OK,
             &Introspection {
                 active: true,
-                scope: Some(claims.scope),
-                client_id: Some(claims.client_id),
-                sub: Some(claims.sub),
-                aud: Some(claims.aud),
-                iss: Some(claims.iss),
+                scope: Some(claims.scope.clone()),
+                client_id: Some(claims.client_id.clone()),
+                sub: Some(claims.sub.clone()),
+                aud: Some(claims.aud.clone()),
+                iss: Some(claims.iss.clone()),
                 exp: Some(claims.exp),
                 iat: Some(claims.iat),
-                jti: Some(claims.jti),
+                jti: Some(claims.jti.clone()),
                 token_type: Some("Bearer"),
                 auth_time: claims.auth_time,
-                acr: claims.acr,
-                sid: claims.sid,
+                acr: claims.acr.clone(),
+                sid: claims.sid.clone(),
             },
         ));
     }

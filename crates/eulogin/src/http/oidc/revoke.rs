@@ -5,9 +5,9 @@
 
 use crate::app::AppState;
 use crate::http::errors::WebError;
-use crate::http::oidc::client_auth::authenticate;
+use crate::http::oidc::client_auth::authenticated_form;
+use crate::http::oidc::oauth_error;
 use crate::http::oidc::token::revoke_grant;
-use crate::http::oidc::{oauth_error, single_valued};
 use crate::oidc::grants::revoked_token_key;
 use crate::oidc::tokens::{AccessTokenClaims, verify_signed};
 use crate::store::refresh_tokens;
@@ -27,21 +27,11 @@ pub async fn revoke(
     state: web::Data<AppState>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, WebError> {
-    let params = match single_valued(form.into_inner()) {
-        Ok(params) => params,
-        Err(name) => {
-            return Ok(oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                &format!("{name} is repeated"),
-            ));
-        }
-    };
-    let endpoint = format!("{}/oidc/revoke", state.settings.issuer());
-    let client = match authenticate(&req, &state, &params, &endpoint).await {
-        Ok(client) => client,
-        Err(response) => return Ok(response),
-    };
+    let (params, client) =
+        match authenticated_form(&req, &state, form.into_inner(), "/oidc/revoke").await {
+            Ok(checked) => checked,
+            Err(response) => return Ok(response),
+        };
     let Some(token) = params.get("token").filter(|t| !t.is_empty()) else {
         return Ok(oauth_error(
             StatusCode::BAD_REQUEST,

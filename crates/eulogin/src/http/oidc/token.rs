@@ -7,13 +7,11 @@
 
 use crate::app::AppState;
 use crate::http::errors::WebError;
-use crate::http::oidc::client_auth::authenticate;
-use crate::http::oidc::{json_no_store, oauth_error, single_valued};
+use crate::http::oidc::client_auth::authenticated_form;
+use crate::http::oidc::{json_no_store, oauth_error};
 use crate::oidc::authorization::{self, Redemption, is_pkce_verifier, pkce_s256};
 use crate::oidc::clients::{Client, GrantType};
-use crate::oidc::grants::{UserGrant, has_scope, revoked_grant_key};
-use crate::oidc::tokens::IdentityClaims;
-use crate::store::accounts::{self, Account};
+use crate::oidc::grants::{UserGrant, mark_grant_revoked, revoked_grant_key};
 use crate::store::audit::{Actor, AuditEvent};
 use crate::store::refresh_tokens::{self, Rotation};
 use actix_web::http::StatusCode;
@@ -21,7 +19,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use infra::db::DbError;
 use serde::Serialize;
 use std::collections::HashMap;
-use time::Duration;
 
 #[derive(Serialize)]
 struct TokenResponse {
@@ -48,15 +45,11 @@ pub async fn token(
     state: web::Data<AppState>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, WebError> {
-    let params = match single_valued(form.into_inner()) {
-        Ok(params) => params,
-        Err(name) => return Ok(invalid_request(&format!("{name} is repeated"))),
-    };
-    let endpoint = format!("{}/oidc/token", state.settings.issuer());
-    let client = match authenticate(&req, &state, &params, &endpoint).await {
-        Ok(client) => client,
-        Err(response) => return Ok(response),
-    };
+    let (params, client) =
+        match authenticated_form(&req, &state, form.into_inner(), "/oidc/token").await {
+            Ok(checked) => checked,
+            Err(response) => return Ok(response),
+        };
     let grant_type = params.get("grant_type").map(String::as_str);
     let Some(grant) = grant_type.and_then(GrantType::parse) else {
         return Ok(oauth_error(
@@ -84,30 +77,16 @@ pub async fn token(
     }
 }
 
-/// The profile and e-mail claims the granted scopes allow.
-pub fn identity_claims(account: &Account, scope: &str) -> IdentityClaims {
-    let mut claims = IdentityClaims::default();
-    if has_scope(scope, "profile") {
-        claims.given_name = Some(account.first_name.clone());
-        claims.family_name = Some(account.last_name.clone());
-        claims.name = Some(format!("{} {}", account.first_name, account.last_name));
-        claims.locale = Some(account.language.clone());
-    }
-    if has_scope(scope, "email") {
-        claims.email = Some(account.email.clone());
-        claims.email_verified = Some(account.email_verified);
-    }
-    claims
-}
-
 /// Revokes a grant everywhere: its refresh tokens in the database, its access tokens through
 /// the marker every token check looks at.
 pub async fn revoke_grant(state: &AppState, grant_id: &str) -> Result<(), WebError> {
-    let marker_ttl = state.settings.oidc.access_token_ttl + Duration::minutes(1);
-    state
-        .kv
-        .set(&revoked_grant_key(grant_id), "revoked", marker_ttl)
-        .await?;
+    mark_grant_revoked(
+        &state.kv,
+        grant_id,
+        state.settings.oidc.access_token_ttl,
+        "revoked",
+    )
+    .await?;
     let (id, now) = (grant_id.to_owned(), state.clock.now());
     state
         .db
@@ -178,14 +157,6 @@ async fn authorization_code(
         }
         grant.audience = resource.clone();
     }
-    let account_id = grant.account_id.clone();
-    let Some(account) = state
-        .db
-        .run(move |c| Ok(accounts::find_by_id(c, &account_id)?))
-        .await?
-    else {
-        return Ok(invalid_grant("the account no longer exists"));
-    };
     let refresh_token = if client.allows(GrantType::RefreshToken) {
         Some(store_refresh_token(state, &grant).await?)
     } else {
@@ -210,7 +181,7 @@ async fn authorization_code(
     let id_token = if grant.has_scope("openid") {
         Some(state.oidc.tokens.id_token(
             &grant,
-            &identity_claims(&account, &grant.scope),
+            &record.identity,
             record.nonce.as_deref(),
             Some(&access.token),
             client.id_token_alg,
@@ -292,11 +263,13 @@ async fn refresh_token(
     let mut grant = match rotation {
         Rotation::Rotated(grant) => grant,
         Rotation::Replayed(grant) => {
-            let marker_ttl = state.settings.oidc.access_token_ttl + Duration::minutes(1);
-            state
-                .kv
-                .set(&revoked_grant_key(&grant.grant_id), "reused", marker_ttl)
-                .await?;
+            mark_grant_revoked(
+                &state.kv,
+                &grant.grant_id,
+                state.settings.oidc.access_token_ttl,
+                "reused",
+            )
+            .await?;
             state.metrics.event("refresh_token_reuse_detected");
             state
                 .audit(

@@ -5,10 +5,8 @@
 use crate::app::AppState;
 use crate::http::errors::WebError;
 use crate::http::oidc::json_no_store;
-use crate::http::oidc::token::identity_claims;
 use crate::oidc::grants::has_scope;
-use crate::oidc::tokens::{IdentityClaims, TokenRejected, verify_access_token};
-use crate::store::accounts;
+use crate::oidc::tokens::{IdentityClaims, TokenRejected, identity_claims, verify_access_token};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
@@ -84,6 +82,7 @@ async fn answer(state: &AppState, token: Option<String>) -> Result<HttpResponse,
     };
     let claims = match verify_access_token(
         &state.oidc.keys,
+        &state.oidc.verified_tokens,
         &state.kv,
         &state.settings.issuer(),
         &token,
@@ -109,10 +108,10 @@ async fn answer(state: &AppState, token: Option<String>) -> Result<HttpResponse,
             "the token was not issued with the openid scope",
         ));
     }
-    let subject = claims.sub.clone();
     let Some(account) = state
-        .db
-        .run(move |c| Ok(accounts::find_by_subject(c, &subject)?))
+        .oidc
+        .profiles
+        .by_subject(&state.db, &claims.sub)
         .await?
     else {
         return Ok(bearer_error(

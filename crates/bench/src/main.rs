@@ -1,0 +1,209 @@
+//! `eulogin-bench`: benchmarks eulogin's OpenID Connect endpoints on one backend. It seeds the
+//! database, starts the release server as a child process, drives each scenario with a light
+//! closed-loop load generator, measures raw Argon2id for comparison, and prints (and optionally
+//! writes) a Markdown report. `make bench` runs it on both backends.
+
+mod argon;
+mod args;
+mod backend;
+mod client;
+mod docfile;
+mod machine;
+mod oidc;
+mod procstat;
+mod report;
+mod runner;
+mod scenarios;
+mod seed;
+mod server;
+mod setup;
+mod stats;
+mod targets;
+mod vu;
+mod workdir;
+
+use anyhow::bail;
+use args::Args;
+use clap::Parser;
+use scenarios::Scenario;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The name of the Argon2id comparison in `--scenarios`.
+const ARGON2_RAW: &str = "argon2_raw";
+
+/// What to run, in the standard order.
+#[derive(Debug)]
+struct Plan {
+    scenarios: Vec<Scenario>,
+    argon2: bool,
+}
+
+impl Plan {
+    fn from_args(args: &Args) -> anyhow::Result<Plan> {
+        if args.scenarios.is_empty() {
+            return Ok(Plan {
+                scenarios: Scenario::ALL.to_vec(),
+                argon2: true,
+            });
+        }
+        for name in &args.scenarios {
+            if name != ARGON2_RAW && Scenario::parse(name).is_none() {
+                let known: Vec<&str> = Scenario::ALL.iter().map(|s| s.name()).collect();
+                bail!(
+                    "unknown scenario {name:?}; known: {}, {ARGON2_RAW}",
+                    known.join(", ")
+                );
+            }
+        }
+        Ok(Plan {
+            scenarios: Scenario::ALL
+                .into_iter()
+                .filter(|s| args.scenarios.iter().any(|n| n == s.name()))
+                .collect(),
+            argon2: args.scenarios.iter().any(|n| n == ARGON2_RAW),
+        })
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let plan = Plan::from_args(&args)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(args.threads.max(1))
+        .enable_all()
+        .build()?;
+    let work = workdir::WorkDir::create(args.keep_temp)?;
+    let report = runtime.block_on(bench(&args, &plan, work.path()))?;
+    let markdown = report.markdown();
+    println!("{markdown}");
+    if let Some(path) = &args.write_report {
+        docfile::write_section(path, args.backend.name(), &markdown)?;
+        eprintln!(
+            "wrote the {} section of {}",
+            args.backend.name(),
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Lines and bytes of the server's log.
+fn log_size(path: &std::path::Path) -> (u64, u64) {
+    use std::io::Read as _;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return (0, 0);
+    };
+    let (mut bytes, mut lines) = (0u64, 0u64);
+    let mut buffer = vec![0u8; 1 << 16];
+    while let Ok(n) = file.read(&mut buffer) {
+        if n == 0 {
+            break;
+        }
+        bytes += n as u64;
+        lines += buffer[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+    }
+    (bytes, lines)
+}
+
+async fn bench(args: &Args, plan: &Plan, work: &std::path::Path) -> anyhow::Result<report::Report> {
+    let machine = machine::Machine::describe();
+    let storage = backend::Storage::prepare(args, work)?;
+    eprintln!(
+        "seeding {} accounts ({})…",
+        args.accounts,
+        args.backend.description()
+    );
+    seed::accounts(&storage.database_url, args.accounts).await?;
+
+    let secrets = setup::Secrets::generate();
+    let addr = server::free_addr()?;
+    let env = setup::server_env(args, addr, &storage, &secrets, work)?;
+    let log_path = work.join("eulogin.log");
+    let mut server = server::Server::start(&args.server, addr, &env, &log_path)?;
+    server.wait_ready().await?;
+    eprintln!("eulogin ready on {addr} (pid {})", server.pid);
+
+    let site = oidc::Site::new(
+        format!("http://{addr}"),
+        &secrets.web_client,
+        &secrets.service_client,
+        args.accounts,
+    );
+    let target = runner::Target {
+        addr,
+        site: Arc::new(site),
+        server_pid: server.pid,
+        ticks_per_second: procstat::ticks_per_second(),
+    };
+    let mut outcomes = Vec::new();
+    for &scenario in &plan.scenarios {
+        let connections = match scenario {
+            Scenario::PasswordLoginFlow => args.login_connections,
+            _ => args.connections,
+        };
+        let load = runner::Load {
+            connections: connections.max(1),
+            warmup: Duration::from_secs(args.warmup),
+            measured: Duration::from_secs(args.seconds.max(1)),
+        };
+        eprintln!("{}: {} connections…", scenario.name(), load.connections);
+        let outcome = runner::run(scenario, &target, load).await?;
+        let s = &outcome.summary;
+        eprintln!(
+            "  {:.0} req/s, {:.1} flows/s, p99 {:.2} ms, {} errors; eulogin {:.2} cores",
+            s.requests_per_sec,
+            s.flows_per_sec,
+            f64::from(s.p99_us) / 1000.0,
+            s.errors,
+            outcome.cpu.server
+        );
+        outcomes.push(outcome);
+        if let Some(status) = server.exited() {
+            bail!(
+                "the server stopped during {} ({status}); its log ends with:\n{}",
+                scenario.name(),
+                server.log_tail(20)
+            );
+        }
+    }
+    let memory = procstat::memory(server.pid);
+    let server_threads = procstat::threads(server.pid);
+    server.stop();
+    let server_log = log_size(&server.log_path);
+
+    let argon = if plan.argon2 {
+        let threads = args.argon2_threads.unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(usize::from)
+                .unwrap_or(2)
+        });
+        eprintln!("argon2_raw: {threads} threads, server stopped…");
+        let measured = Duration::from_secs(args.seconds.max(1));
+        let outcome = tokio::task::spawn_blocking(move || argon::run(threads, measured)).await??;
+        eprintln!("  {:.1} hashes/s", outcome.hashes_per_sec);
+        Some(outcome)
+    } else {
+        None
+    };
+
+    Ok(report::Report {
+        machine,
+        backend: args.backend,
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+        connections: args.connections,
+        login_connections: args.login_connections,
+        generator_threads: args.threads.max(1),
+        warmup_secs: args.warmup,
+        measured_secs: args.seconds.max(1),
+        accounts: args.accounts,
+        rust_log: setup::rust_log(args).unwrap_or("info").to_owned(),
+        server_env: args.server_env.clone(),
+        id_token_alg: args.id_token_alg.clone(),
+        outcomes,
+        argon,
+        memory,
+        server_threads,
+        server_log,
+    })
+}
