@@ -32,6 +32,21 @@ impl Storage {
         }
     }
 
+    /// Removes this run's keys from Redis (sessions and grant sets would otherwise linger for
+    /// up to 12 hours). The PostgreSQL database stays until the next run recreates it.
+    pub async fn clean_up(&self, key_prefix: &str) {
+        let Some(url) = &self.redis_url else {
+            return;
+        };
+        let outcome = match infra::kv::KeyValue::redis(url, key_prefix).await {
+            Ok(kv) => kv.clear_namespace().await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = outcome {
+            eprintln!("warning: the run's Redis keys ({key_prefix}:*) were not removed: {e}");
+        }
+    }
+
     /// The server's environment variables for this storage.
     pub fn env(&self) -> Vec<(&'static str, String)> {
         let mut env = vec![("EULOGIN_DATABASE_URL", self.database_url.clone())];

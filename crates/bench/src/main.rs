@@ -170,6 +170,7 @@ async fn bench(args: &Args, plan: &Plan, work: &std::path::Path) -> anyhow::Resu
     let memory = procstat::memory(server.pid);
     let server_threads = procstat::threads(server.pid);
     server.stop();
+    storage.clean_up(&secrets.key_prefix).await;
     let server_log = log_size(&server.log_path);
 
     let argon = if plan.argon2 {

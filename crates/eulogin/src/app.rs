@@ -118,7 +118,7 @@ impl AppState {
             self.clock.now(),
         );
         self.db
-            .run(move |c| {
+            .write(move |c| {
                 Ok(crate::store::audit::record(
                     c,
                     event,
@@ -281,7 +281,7 @@ fn spawn_maintenance(keys: Keys, db: Database, clock: SharedClock) {
             let outcome = if last_maintenance.elapsed() >= MAINTENANCE_EVERY {
                 last_maintenance = std::time::Instant::now();
                 let cleaned = db
-                    .run(move |c| Ok(crate::store::refresh_tokens::delete_expired(c, now)?))
+                    .write(move |c| Ok(crate::store::refresh_tokens::delete_expired(c, now)?))
                     .await;
                 if let Err(e) = cleaned {
                     tracing::warn!(error = %e, "expired refresh tokens not cleaned");

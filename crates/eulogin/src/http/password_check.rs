@@ -35,7 +35,7 @@ pub async fn check_password(
     let id = account.id.clone();
     let reserved = state
         .db
-        .run(move |c| Ok(accounts::reserve_login_attempt(c, &id)?))
+        .write(move |c| Ok(accounts::reserve_login_attempt(c, &id)?))
         .await?;
     if !reserved {
         state.hasher.verify(password, None).await?;
@@ -53,14 +53,14 @@ pub async fn check_password(
         let (id, now) = (account.id.clone(), state.clock.now());
         state
             .db
-            .run(move |c| Ok(accounts::record_successful_login(c, &id, now)?))
+            .write(move |c| Ok(accounts::record_successful_login(c, &id, now)?))
             .await?;
         if account.password_hash.as_deref().is_some_and(needs_rehash) {
             let fresh = state.hasher.hash(password).await?;
             let id = account.id.clone();
             state
                 .db
-                .run(move |c| Ok(accounts::replace_password_hash(c, &id, &fresh)?))
+                .write(move |c| Ok(accounts::replace_password_hash(c, &id, &fresh)?))
                 .await?;
         }
         return Ok(PasswordCheck::Correct);

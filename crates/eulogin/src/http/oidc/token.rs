@@ -219,7 +219,7 @@ async fn store_refresh_token(state: &AppState, grant: &UserGrant) -> Result<Stri
     let grant = grant.clone();
     state
         .db
-        .run(move |c| {
+        .write(move |c| {
             Ok(refresh_tokens::insert(
                 c,
                 &hash,
