@@ -2,7 +2,7 @@
 //! PostgreSQL (production). One set of diesel queries runs on both through a multi-backend
 //! connection; backend differences stay in this module and in each service's migrations.
 
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, ManageConnection, Pool};
 use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
 use std::time::Duration;
@@ -59,10 +59,51 @@ pub enum DbError {
     Cancelled,
 }
 
+/// A pooled connection and whether its last use failed.
+struct Checked {
+    conn: AnyConnection,
+    suspect: bool,
+}
+
+/// The pool's manager: diesel's, except that a connection is tested only after a failed use,
+/// instead of before every use. r2d2's usual test on check-out is a `SELECT 1` round trip per
+/// query; here a connection that failed is pinged when it comes back, and dropped if the ping
+/// fails too (a database restart costs at most one failed request per pooled connection).
+struct Manager {
+    inner: ConnectionManager<AnyConnection>,
+}
+
+impl ManageConnection for Manager {
+    type Connection = Checked;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<Checked, Self::Error> {
+        Ok(Checked {
+            conn: self.inner.connect()?,
+            suspect: false,
+        })
+    }
+
+    fn is_valid(&self, conn: &mut Checked) -> Result<(), Self::Error> {
+        self.inner.is_valid(&mut conn.conn)
+    }
+
+    fn has_broken(&self, conn: &mut Checked) -> bool {
+        if self.inner.has_broken(&mut conn.conn) {
+            return true;
+        }
+        if conn.suspect {
+            conn.suspect = false;
+            return self.inner.is_valid(&mut conn.conn).is_err();
+        }
+        false
+    }
+}
+
 /// A pool of connections plus the knowledge of which backend it talks to.
 #[derive(Clone)]
 pub struct Database {
-    pool: Pool<ConnectionManager<AnyConnection>>,
+    pool: Pool<Manager>,
     backend: Backend,
     /// One slot per pooled connection, taken before going to a blocking thread: requests that
     /// cannot get a connection wait here, asynchronously, instead of each parking a blocking
@@ -86,9 +127,9 @@ impl std::fmt::Debug for Database {
 #[derive(Debug)]
 struct SqlitePragmas;
 
-impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePragmas {
-    fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
-        if let AnyConnection::Sqlite(c) = conn {
+impl CustomizeConnection<Checked, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut Checked) -> Result<(), diesel::r2d2::Error> {
+        if let AnyConnection::Sqlite(c) = &mut conn.conn {
             // WAL lets readers run beside the single writer; busy_timeout makes concurrent
             // writers (other threads, other processes) wait instead of failing.
             diesel::connection::SimpleConnection::batch_execute(
@@ -126,8 +167,11 @@ impl Database {
             .max_size(max_connections)
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
+            .test_on_check_out(false)
             .connection_customizer(Box::new(SqlitePragmas))
-            .build(ConnectionManager::<AnyConnection>::new(url))
+            .build(Manager {
+                inner: ConnectionManager::<AnyConnection>::new(url),
+            })
             .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
         let slots =
             std::sync::Arc::new(tokio::sync::Semaphore::new(max_connections.max(1) as usize));
@@ -147,7 +191,7 @@ impl Database {
 
     fn migrate(&self, migrations: &'static Migrations) -> anyhow::Result<()> {
         let mut conn = self.pool.get()?;
-        let result = match &mut *conn {
+        let result = match &mut conn.conn {
             AnyConnection::Sqlite(c) => c
                 .run_pending_migrations(EmbeddedRef(&migrations.sqlite))
                 .map(|_| ()),
@@ -201,8 +245,10 @@ impl Database {
         let _slot = self.slots.acquire().await.map_err(|_| DbError::Cancelled)?;
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn: PooledConnection<_> = pool.get()?;
-            work(&mut conn)
+            let mut conn = pool.get()?;
+            let outcome = work(&mut conn.conn);
+            conn.suspect = outcome.is_err();
+            outcome
         })
         .await
         .map_err(|_| DbError::Cancelled)?
@@ -235,10 +281,10 @@ impl Database {
             .map_err(|_| E::from(DbError::Cancelled))?;
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(|e| E::from(DbError::Pool(e)))?;
+            let mut pooled = pool.get().map_err(|e| E::from(DbError::Pool(e)))?;
             let mut failure: Option<E> = None;
-            let outcome = conn.transaction::<T, diesel::result::Error, _>(|c| {
-                if let AnyConnection::Sqlite(sqlite) = &mut **c {
+            let outcome = pooled.conn.transaction::<T, diesel::result::Error, _>(|c| {
+                if let AnyConnection::Sqlite(sqlite) = c {
                     // A write that touches no row still takes the database's write lock.
                     diesel::sql_query("DELETE FROM __diesel_schema_migrations WHERE 0")
                         .execute(sqlite)?;
@@ -251,6 +297,7 @@ impl Database {
                     }
                 }
             });
+            pooled.suspect = outcome.is_err();
             match (outcome, failure) {
                 (Ok(v), _) => Ok(v),
                 (Err(_), Some(e)) => Err(e),

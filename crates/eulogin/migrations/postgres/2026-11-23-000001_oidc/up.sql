@@ -61,4 +61,3 @@ CREATE TABLE refresh_tokens (
 );
 CREATE INDEX refresh_tokens_by_family ON refresh_tokens (family_id);
 CREATE INDEX refresh_tokens_by_session ON refresh_tokens (session_id);
-CREATE INDEX refresh_tokens_by_account ON refresh_tokens (account_id);
