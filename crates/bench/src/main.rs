@@ -31,6 +31,10 @@ use std::time::Duration;
 
 /// The name of the Argon2id comparison in `--scenarios`.
 const ARGON2_RAW: &str = "argon2_raw";
+/// Processes that must not run beside a benchmark (another run would halve every number).
+const RIVALS: [&str; 2] = ["eulogin-bench", "eulogin"];
+/// Cores other processes may use before the run is reported as not made on an idle machine.
+const BUSY_LIMIT: f64 = 0.25;
 
 /// What to run, in the standard order.
 #[derive(Debug)]
@@ -108,6 +112,8 @@ fn log_size(path: &std::path::Path) -> (u64, u64) {
 
 async fn bench(args: &Args, plan: &Plan, work: &std::path::Path) -> anyhow::Result<report::Report> {
     let machine = machine::Machine::describe();
+    let ticks = procstat::ticks_per_second();
+    let mut warnings = idle_check(ticks).await?;
     let storage = backend::Storage::prepare(args, work)?;
     eprintln!(
         "seeding {} accounts ({})…",
@@ -134,7 +140,7 @@ async fn bench(args: &Args, plan: &Plan, work: &std::path::Path) -> anyhow::Resu
         addr,
         site: Arc::new(site),
         server_pid: server.pid,
-        ticks_per_second: procstat::ticks_per_second(),
+        ticks_per_second: ticks,
     };
     let mut outcomes = Vec::new();
     for &scenario in &plan.scenarios {
@@ -158,6 +164,14 @@ async fn bench(args: &Args, plan: &Plan, work: &std::path::Path) -> anyhow::Resu
             s.errors,
             outcome.cpu.server
         );
+        if args.backend == args::BackendKind::Embedded && outcome.cpu.others > BUSY_LIMIT {
+            warnings.push(format!(
+                "during `{}` other processes used {:.2} cores (nothing else should run with the \
+                 embedded backend)",
+                scenario.name(),
+                outcome.cpu.others
+            ));
+        }
         outcomes.push(outcome);
         if let Some(status) = server.exited() {
             bail!(
@@ -166,6 +180,13 @@ async fn bench(args: &Args, plan: &Plan, work: &std::path::Path) -> anyhow::Resu
                 server.log_tail(20)
             );
         }
+    }
+    let rivals = procstat::others_named(&RIVALS, &[server.pid]);
+    if !rivals.is_empty() {
+        warnings.push(format!(
+            "other benchmark or server processes were running at the end: {}",
+            rivals.join(", ")
+        ));
     }
     let memory = procstat::memory(server.pid);
     let server_threads = procstat::threads(server.pid);
@@ -181,7 +202,21 @@ async fn bench(args: &Args, plan: &Plan, work: &std::path::Path) -> anyhow::Resu
         });
         eprintln!("argon2_raw: {threads} threads, server stopped…");
         let measured = Duration::from_secs(args.seconds.max(1));
+        let before = procstat::CpuSample::take(0, ticks);
+        let started = std::time::Instant::now();
         let outcome = tokio::task::spawn_blocking(move || argon::run(threads, measured)).await??;
+        let cpu = procstat::CpuUse::between(
+            before,
+            procstat::CpuSample::take(0, ticks),
+            started.elapsed().as_secs_f64(),
+        );
+        if cpu.others > BUSY_LIMIT {
+            warnings.push(format!(
+                "during `argon2_raw` other processes used {:.2} cores: the Argon2id ceiling, and \
+                 the login share computed from it, are not reliable",
+                cpu.others
+            ));
+        }
         eprintln!("  {:.1} hashes/s", outcome.hashes_per_sec);
         Some(outcome)
     } else {
@@ -206,5 +241,31 @@ async fn bench(args: &Args, plan: &Plan, work: &std::path::Path) -> anyhow::Resu
         memory,
         server_threads,
         server_log,
+        warnings,
     })
+}
+
+/// Whether the machine is idle enough to measure anything: no other benchmark or eulogin
+/// running, and little CPU used by others over one second. Problems become report warnings.
+async fn idle_check(ticks: f64) -> anyhow::Result<Vec<String>> {
+    let mut warnings = Vec::new();
+    let rivals = procstat::others_named(&RIVALS, &[]);
+    if !rivals.is_empty() {
+        warnings.push(format!(
+            "other benchmark or server processes were running at the start: {}",
+            rivals.join(", ")
+        ));
+    }
+    let busy =
+        tokio::task::spawn_blocking(move || procstat::others_busy(ticks, Duration::from_secs(1)))
+            .await?;
+    if busy > BUSY_LIMIT {
+        warnings.push(format!(
+            "before the run, other processes kept {busy:.2} cores busy"
+        ));
+    }
+    for warning in &warnings {
+        eprintln!("warning: {warning}");
+    }
+    Ok(warnings)
 }

@@ -93,6 +93,45 @@ impl CpuUse {
     }
 }
 
+/// Cores used by every process but this one over `period` (blocks for that long): how idle
+/// the machine is before a run.
+pub fn others_busy(ticks: f64, period: std::time::Duration) -> f64 {
+    // No process has pid 0: the "server" share is nothing, all but ours counts as others.
+    let before = CpuSample::take(0, ticks);
+    std::thread::sleep(period);
+    let after = CpuSample::take(0, ticks);
+    CpuUse::between(before, after, period.as_secs_f64()).others
+}
+
+/// Other running processes whose name is one of `names` (another benchmark or server on the
+/// machine would skew every number), except `except`.
+pub fn others_named(names: &[&str], except: &[u32]) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let me = std::process::id();
+    let mut found = Vec::new();
+    for entry in entries.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == me || except.contains(&pid) {
+            continue;
+        }
+        let comm = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
+        let comm = comm.trim();
+        if names.contains(&comm) {
+            found.push(format!("{comm} (pid {pid})"));
+        }
+    }
+    found.sort();
+    found
+}
+
 /// Peak and current resident memory of a process, in KiB (`VmHWM`, `VmRSS`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Memory {

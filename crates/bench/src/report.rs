@@ -31,6 +31,8 @@ pub struct Report {
     pub memory: Option<Memory>,
     pub server_threads: Option<u64>,
     pub server_log: (u64, u64),
+    /// Signs that the machine was not idle: the numbers are then not to be trusted.
+    pub warnings: Vec<String>,
 }
 
 /// `12345.6` → `12,346`.
@@ -132,6 +134,16 @@ impl Report {
             let _ = writeln!(md, "- Extra server environment: {}", extra.join(", "));
         }
         let _ = writeln!(md, "- Command: `{}`\n", self.command);
+        if !self.warnings.is_empty() {
+            md.push_str(
+                "**Warning: the machine was not idle during this run; do not trust these numbers, \
+                 run again on a quiet machine.**\n\n",
+            );
+            for warning in &self.warnings {
+                let _ = writeln!(md, "- {warning}");
+            }
+            md.push('\n');
+        }
     }
 
     fn results(&self, md: &mut String) {

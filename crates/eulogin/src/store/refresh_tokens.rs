@@ -43,7 +43,7 @@ const ROW_COLUMNS: RowColumns = (
     refresh_tokens::revoked_at,
 );
 
-#[derive(Queryable, Selectable)]
+#[derive(Queryable, Selectable, QueryableByName)]
 #[diesel(table_name = refresh_tokens)]
 struct Row {
     family_id: String,
@@ -161,8 +161,106 @@ pub enum Rotation {
 }
 
 /// Marks the token used and stores `new_hash` as its successor, idle lifetime `idle` within the
-/// family's absolute lifetime. Run inside a transaction.
+/// family's absolute lifetime; all of it or nothing. Not to be called inside a transaction: on
+/// PostgreSQL the live path is a single statement (one round trip, one commit), on SQLite it
+/// opens its own.
 pub fn rotate(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    client_id: &str,
+    new_hash: &str,
+    now: OffsetDateTime,
+    idle: Duration,
+) -> QueryResult<Rotation> {
+    if let AnyConnection::Postgresql(pg) = &mut *conn {
+        if let Some(rotated) =
+            rotate_in_one_statement(pg, token_hash, client_id, new_hash, now, idle)?
+        {
+            return Ok(rotated);
+        }
+        return not_live(conn, token_hash, client_id, now);
+    }
+    conn.transaction(|c| {
+        if let AnyConnection::Sqlite(sqlite) = &mut *c {
+            // Take the write lock first (see infra::db::Database::transaction).
+            diesel::sql_query("DELETE FROM __diesel_schema_migrations WHERE 0").execute(sqlite)?;
+        }
+        rotate_in_transaction(c, token_hash, client_id, new_hash, now, idle)
+    })
+}
+
+/// The live path on PostgreSQL: mark the token used and insert its successor in one statement.
+/// `None` when the token was not live (unknown, used, revoked, another client's).
+fn rotate_in_one_statement(
+    pg: &mut diesel::PgConnection,
+    token_hash: &str,
+    client_id: &str,
+    new_hash: &str,
+    now: OffsetDateTime,
+    idle: Duration,
+) -> QueryResult<Option<Rotation>> {
+    use diesel::sql_types::{Text, Timestamp};
+    let row: Option<OneStatementRow> = diesel::sql_query(ROTATE_SQL)
+        .bind::<Timestamp, _>(to_db_time(now))
+        .bind::<Text, _>(token_hash)
+        .bind::<Text, _>(client_id)
+        .bind::<Text, _>(new_hash)
+        .bind::<Timestamp, _>(to_db_time(now + idle))
+        .get_result(pg)
+        .optional()?;
+    Ok(row.map(|r| {
+        if r.rotated == 1 {
+            Rotation::Rotated(r.token.grant())
+        } else {
+            Rotation::Refused
+        }
+    }))
+}
+
+const ROTATE_SQL: &str = "\
+WITH used AS (\
+  UPDATE refresh_tokens SET used_at = $1 \
+  WHERE token_hash = $2 AND client_id = $3 AND used_at IS NULL AND revoked_at IS NULL \
+  RETURNING *\
+), successor AS (\
+  INSERT INTO refresh_tokens (token_hash, family_id, client_id, account_id, subject, scope, \
+    audience, session_id, acr, amr, auth_time, offline, issued_at, expires_at, family_expires_at) \
+  SELECT $4, family_id, client_id, account_id, subject, scope, audience, session_id, acr, amr, \
+    auth_time, offline, $1, LEAST($5, family_expires_at), family_expires_at \
+  FROM used WHERE $1 < expires_at AND $1 < family_expires_at \
+  RETURNING token_hash\
+) \
+SELECT used.family_id, used.client_id, used.account_id, used.subject, used.scope, used.audience, \
+  used.session_id, used.acr, used.amr, used.auth_time, used.expires_at, used.family_expires_at, \
+  used.used_at, used.revoked_at, (SELECT count(*) FROM successor) AS rotated FROM used";
+
+#[derive(QueryableByName)]
+struct OneStatementRow {
+    #[diesel(embed)]
+    token: Row,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    rotated: i64,
+}
+
+/// A token that could not be rotated: a used or revoked one of this client is a replay (the
+/// family is revoked); anything else is refused.
+fn not_live(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    client_id: &str,
+    now: OffsetDateTime,
+) -> QueryResult<Rotation> {
+    Ok(match find(conn, token_hash)? {
+        Some(token) if token.grant.client_id == client_id => {
+            revoke_family(conn, &token.grant.grant_id, now)?;
+            Rotation::Replayed(token.grant)
+        }
+        _ => Rotation::Refused,
+    })
+}
+
+/// The portable path (SQLite), inside a transaction.
+fn rotate_in_transaction(
     conn: &mut AnyConnection,
     token_hash: &str,
     client_id: &str,

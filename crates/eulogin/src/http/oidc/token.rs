@@ -249,8 +249,8 @@ async fn refresh_token(
     let (client_id, idle) = (client.client_id.clone(), state.settings.oidc.refresh_idle);
     let rotation = state
         .db
-        .transaction(move |c| {
-            Ok::<_, DbError>(refresh_tokens::rotate(
+        .write(move |c| {
+            Ok(refresh_tokens::rotate(
                 c,
                 &hash,
                 &client_id,
