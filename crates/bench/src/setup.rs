@@ -82,6 +82,9 @@ pub fn server_env(
         ("EULOGIN_OUTBOX_DIR".into(), outbox.display().to_string()),
         ("EULOGIN_KEY_PREFIX".into(), secrets.key_prefix.clone()),
         ("EULOGIN_LOGIN_LIMIT_PER_IP".into(), "100000000".into()),
+        // As the container image sets it (deploy/Containerfile): mimalloc commits arena memory
+        // as it is used instead of up front, which keeps the resident set ~30 MB smaller.
+        ("MIMALLOC_ARENA_EAGER_COMMIT".into(), "0".into()),
         (
             "EULOGIN_CLIENTS_FILE".into(),
             clients_file.display().to_string(),
