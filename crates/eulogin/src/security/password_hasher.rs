@@ -1,18 +1,19 @@
 //! Argon2id password hashing with the OWASP parameters (19 MiB, 2 passes, 1 lane), computed on
-//! blocking threads with a bounded number at once, so a burst of logins cannot starve the
-//! async executor or exhaust memory. Unknown users are checked against a dummy hash, so the
+//! a fixed set of dedicated threads (one per core by default) fed by a queue, so a burst of
+//! logins cannot starve the async executor or exhaust memory. Unknown users are checked against a dummy hash, so the
 //! answer takes the same time whether an account exists or not.
 //!
 //! Each Argon2 computation needs 19 MiB of working memory. Allocating it per login costs
 //! page faults and zeroing (several milliseconds, a third of the hash itself) and leaves
-//! allocator arenas swollen; verification therefore reuses one buffer per permit, so the
-//! process holds at most `concurrency` × 19 MiB for hashing, always the same pages.
+//! allocator arenas swollen; each hashing thread therefore keeps its own buffer, so the process
+//! holds at most `concurrency` × 19 MiB for hashing, always the same pages, warm in the cache of
+//! the core that uses them. The threads end when the hasher is dropped.
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
+use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
-use tokio::sync::Semaphore;
 
 /// OWASP Password Storage Cheat Sheet (2025): m = 19456 KiB, t = 2, p = 1.
 pub const MEMORY_KIB: u32 = 19_456;
@@ -22,20 +23,48 @@ pub const LANES: u32 = 1;
 /// Working memory for one Argon2 computation with today's parameters.
 type Memory = Vec<Block>;
 
+/// One computation for a hashing thread, given that thread's working memory.
+type Job = Box<dyn FnOnce(&mut Memory) + Send>;
+
 #[derive(Clone)]
 pub struct PasswordHasher {
-    permits: Arc<Semaphore>,
+    queue: mpsc::Sender<Job>,
+    threads: usize,
     dummy_hash: Arc<String>,
-    /// Buffers returned by finished verifications; never more than the permits.
-    memory: Arc<Mutex<Vec<Memory>>>,
 }
 
 impl std::fmt::Debug for PasswordHasher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PasswordHasher")
-            .field("available", &self.permits.available_permits())
+            .field("threads", &self.threads)
             .finish()
     }
+}
+
+/// Starts `count` hashing threads sharing one queue; each ends when the queue is closed.
+fn start_threads(count: usize) -> Result<mpsc::Sender<Job>, HashError> {
+    let (queue, jobs) = mpsc::channel::<Job>();
+    let jobs = Arc::new(Mutex::new(jobs));
+    for n in 0..count {
+        let jobs = Arc::clone(&jobs);
+        std::thread::Builder::new()
+            .name(format!("argon2-{n}"))
+            .spawn(move || {
+                let mut memory = Memory::new();
+                loop {
+                    let next = match jobs.lock() {
+                        Ok(receiver) => receiver.recv(),
+                        Err(_) => return,
+                    };
+                    match next {
+                        Ok(job) => job(&mut memory),
+                        Err(_) => return,
+                    }
+                }
+            })
+            .map_err(|e| HashError(e.to_string()))?;
+    }
+    Ok(queue)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -101,51 +130,34 @@ impl PasswordHasher {
     /// `concurrency` hashes at most run at once (typically the number of cores).
     pub fn new(concurrency: usize) -> Result<PasswordHasher, HashError> {
         let dummy = hash_now(&infra::crypto::random_token())?;
+        let threads = concurrency.max(1);
         Ok(PasswordHasher {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            queue: start_threads(threads)?,
+            threads,
             dummy_hash: Arc::new(dummy),
-            memory: Arc::new(Mutex::new(Vec::new())),
         })
     }
 
-    /// Runs `work` with a reused working-memory buffer (made on first use).
+    /// Runs `work` on a hashing thread, with that thread's working memory.
     async fn run_with_memory<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Memory) -> T + Send + 'static,
     ) -> Result<T, HashError> {
-        let pool = Arc::clone(&self.memory);
-        self.run(move || {
-            let mut memory = pool
-                .lock()
-                .ok()
-                .and_then(|mut buffers| buffers.pop())
-                .unwrap_or_default();
-            let outcome = work(&mut memory);
-            if let Ok(mut buffers) = pool.lock() {
-                buffers.push(memory);
-            }
-            outcome
-        })
-        .await
-    }
-
-    async fn run<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, HashError> {
-        let _permit = self
-            .permits
-            .acquire()
+        let (reply, outcome) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |memory| {
+            let _ = reply.send(work(memory));
+        });
+        self.queue
+            .send(job)
+            .map_err(|_| HashError("the hashing threads have stopped".into()))?;
+        outcome
             .await
-            .map_err(|e| HashError(e.to_string()))?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|e| HashError(e.to_string()))
+            .map_err(|_| HashError("a hashing thread failed".into()))
     }
 
     pub async fn hash(&self, password: &str) -> Result<String, HashError> {
         let password = password.to_owned();
-        self.run(move || hash_now(&password)).await?
+        self.run_with_memory(move |_| hash_now(&password)).await?
     }
 
     /// Checks `password` against `stored`, or against the dummy hash when there is no account
