@@ -273,6 +273,7 @@ async fn reauthenticate(
         &password,
         actor,
         AuditEvent::ReauthenticationFailed,
+        None,
     )
     .await?;
     Ok(match check {

@@ -164,19 +164,20 @@ pub async fn submit(
         return Ok(refused(&ctx, &form, &typed_email, refusal));
     };
 
-    match check_password(&state, &account, &password, &actor, AuditEvent::LoginFailed).await? {
+    match check_password(
+        &state,
+        &account,
+        &password,
+        &actor,
+        AuditEvent::LoginFailed,
+        Some(AuditEvent::LoginSucceeded),
+    )
+    .await?
+    {
         PasswordCheck::Correct => {}
         PasswordCheck::Wrong => return Ok(refused(&ctx, &form, &typed_email, Refusal::Invalid)),
         PasswordCheck::Locked => return Ok(refused(&ctx, &form, &typed_email, Refusal::Locked)),
     }
-    state
-        .audit(
-            AuditEvent::LoginSucceeded,
-            Some(&account.id),
-            &actor,
-            "password",
-        )
-        .await?;
     state.metrics.event("login_succeeded");
 
     // A new session id at every login; a session this browser had before is ended.

@@ -24,13 +24,15 @@ pub enum PasswordCheck {
 
 /// Checks `password` (already normalised) for `account`. Failures are audited as
 /// `failure_event`; the fifth one blocks the account, is audited and e-mailed to its owner.
-/// A correct password resets the count and upgrades an outdated hash.
+/// A correct password resets the count, is audited as `success_event` (in the same
+/// transaction) and upgrades an outdated hash.
 pub async fn check_password(
     state: &AppState,
     account: &Account,
     password: &str,
     actor: &Actor,
     failure_event: AuditEvent,
+    success_event: Option<AuditEvent>,
 ) -> Result<PasswordCheck, WebError> {
     let id = account.id.clone();
     let reserved = state
@@ -50,10 +52,16 @@ pub async fn check_password(
         .verify(password, account.password_hash.as_deref())
         .await?
     {
-        let (id, now) = (account.id.clone(), state.clock.now());
+        let (id, now, actor) = (account.id.clone(), state.clock.now(), actor.clone());
         state
             .db
-            .write(move |c| Ok(accounts::record_successful_login(c, &id, now)?))
+            .transaction(move |c| {
+                accounts::record_successful_login(c, &id, now)?;
+                if let Some(event) = success_event {
+                    crate::store::audit::record(c, event, Some(&id), &actor, "password", now)?;
+                }
+                Ok::<_, infra::db::DbError>(())
+            })
             .await?;
         if account.password_hash.as_deref().is_some_and(needs_rehash) {
             let fresh = state.hasher.hash(password).await?;
