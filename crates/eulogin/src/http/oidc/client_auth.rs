@@ -277,3 +277,18 @@ pub async fn authenticated_form(
     let client = authenticate(req, state, &params, &endpoint).await?;
     Ok((params, client))
 }
+
+/// An introspection or revocation request: an authenticated client and the `token` it asks
+/// about (required).
+pub async fn authenticated_token_form(
+    req: &HttpRequest,
+    state: &AppState,
+    pairs: Vec<(String, String)>,
+    path: &str,
+) -> Result<(String, Arc<Client>), HttpResponse> {
+    let (mut params, client) = authenticated_form(req, state, pairs, path).await?;
+    match params.remove("token").filter(|t| !t.is_empty()) {
+        Some(token) => Ok((token, client)),
+        None => Err(invalid_request("token is missing")),
+    }
+}

@@ -4,8 +4,8 @@
 
 use crate::app::AppState;
 use crate::http::errors::WebError;
-use crate::http::oidc::client_auth::authenticated_form;
-use crate::http::oidc::{json_no_store, oauth_error};
+use crate::http::oidc::client_auth::authenticated_token_form;
+use crate::http::oidc::json_no_store;
 use crate::oidc::tokens::{TokenRejected, verify_access_token};
 use crate::store::refresh_tokens;
 use actix_web::http::StatusCode;
@@ -50,18 +50,12 @@ pub async fn introspect(
     state: web::Data<AppState>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, WebError> {
-    let (params, client) =
-        match authenticated_form(&req, &state, form.into_inner(), "/oidc/introspect").await {
+    let (token, client) =
+        match authenticated_token_form(&req, &state, form.into_inner(), "/oidc/introspect").await {
             Ok(checked) => checked,
             Err(response) => return Ok(response),
         };
-    let Some(token) = params.get("token").filter(|t| !t.is_empty()) else {
-        return Ok(oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "token is missing",
-        ));
-    };
+    let token = token.as_str();
     let issuer = state.settings.issuer();
     let now = state.clock.now();
     if token.matches('.').count() == 2 {

@@ -5,13 +5,12 @@
 
 use crate::app::AppState;
 use crate::http::errors::WebError;
-use crate::http::oidc::client_auth::authenticated_form;
-use crate::http::oidc::oauth_error;
+use crate::http::oidc::client_auth::authenticated_token_form;
 use crate::http::oidc::token::revoke_grant;
 use crate::oidc::grants::revoked_token_key;
 use crate::oidc::tokens::{AccessTokenClaims, verify_signed};
 use crate::store::refresh_tokens;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use time::Duration;
 
@@ -27,18 +26,12 @@ pub async fn revoke(
     state: web::Data<AppState>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, WebError> {
-    let (params, client) =
-        match authenticated_form(&req, &state, form.into_inner(), "/oidc/revoke").await {
+    let (token, client) =
+        match authenticated_token_form(&req, &state, form.into_inner(), "/oidc/revoke").await {
             Ok(checked) => checked,
             Err(response) => return Ok(response),
         };
-    let Some(token) = params.get("token").filter(|t| !t.is_empty()) else {
-        return Ok(oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "token is missing",
-        ));
-    };
+    let token = token.as_str();
     if token.matches('.').count() == 2 {
         if let Ok((_, claims)) = verify_signed::<AccessTokenClaims>(&state.oidc.keys, token)
             && claims.client_id == client.client_id
