@@ -227,7 +227,9 @@ pub fn describe(client: &Client) -> String {
 /// Runs one administration command.
 pub async fn run(command: Command, settings: Settings, clock: SharedClock) -> anyhow::Result<()> {
     let url = settings.database_url.expose_secret().to_owned();
-    let pool = 2;
+    // One connection: the commands are sequential, and a second one being opened in the
+    // background while the process exits could crash libpq at exit.
+    let pool = 1;
     let db = tokio::task::spawn_blocking(move || {
         Database::connect(&url, pool, &crate::store::MIGRATIONS)
     })

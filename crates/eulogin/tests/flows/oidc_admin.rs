@@ -21,10 +21,14 @@ fn eulogin(app: &TestApp, args: &[&str]) -> (bool, String, String) {
         .args(args)
         .output()
         .expect("the eulogin binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    if !output.status.success() {
+        eprintln!("eulogin {args:?} failed: {stderr}");
+    }
     (
         output.status.success(),
         String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
+        stderr,
     )
 }
 
@@ -76,8 +80,11 @@ on_both_backends!(
             200
         );
 
-        let (ok, out, _) = eulogin(app, &["clients", "list"]);
-        assert!(ok && out.contains("cli-service") && out.contains("Batch import"));
+        let (ok, out, err) = eulogin(app, &["clients", "list"]);
+        assert!(
+            ok && out.contains("cli-service") && out.contains("Batch import"),
+            "{out}\n{err}"
+        );
         let (ok, out, _) = eulogin(app, &["clients", "show", "cli-service", "--json"]);
         assert!(ok);
         let shown: Value = serde_json::from_str(&out).unwrap();
