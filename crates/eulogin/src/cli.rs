@@ -20,6 +20,17 @@ use std::path::PathBuf;
 pub enum Command {
     /// Serve the identity provider (what `eulogin` does without a command).
     Serve,
+    #[command(flatten)]
+    Admin(AdminCommand),
+}
+
+/// The commands that administer a deployment instead of serving it.
+#[derive(Debug, Subcommand)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "parsed once per process; boxing would only obscure the clap derive"
+)]
+pub enum AdminCommand {
     /// Register and manage the applications (OpenID Connect clients).
     #[command(subcommand)]
     Clients(ClientsCommand),
@@ -225,7 +236,11 @@ pub fn describe(client: &Client) -> String {
 }
 
 /// Runs one administration command.
-pub async fn run(command: Command, settings: Settings, clock: SharedClock) -> anyhow::Result<()> {
+pub async fn run(
+    command: AdminCommand,
+    settings: Settings,
+    clock: SharedClock,
+) -> anyhow::Result<()> {
     let url = settings.database_url.expose_secret().to_owned();
     // One connection: the commands are sequential, and a second one being opened in the
     // background while the process exits could crash libpq at exit.
@@ -237,8 +252,7 @@ pub async fn run(command: Command, settings: Settings, clock: SharedClock) -> an
     let secrets = SecretHasher::new(settings.secret_key.expose_secret().as_bytes());
     let now = clock.now();
     match command {
-        Command::Serve => unreachable_serve(),
-        Command::Clients(ClientsCommand::Add(add)) => {
+        AdminCommand::Clients(ClientsCommand::Add(add)) => {
             let mut spec = ClientSpec::new(&add.client_id, &add.client_id);
             add.fields.apply(&mut spec)?;
             let mut client = checked(&spec)?;
@@ -258,7 +272,7 @@ pub async fn run(command: Command, settings: Settings, clock: SharedClock) -> an
                 println!("\nKeep the secret now: it is stored hashed and cannot be shown again.");
             }
         }
-        Command::Clients(ClientsCommand::List { json }) => {
+        AdminCommand::Clients(ClientsCommand::List { json }) => {
             let all = db.run(|c| Ok(clients::all(c)?)).await?;
             if json {
                 let specs: Vec<ClientSpec> = all.iter().map(ClientSpec::from).collect();
@@ -275,7 +289,7 @@ pub async fn run(command: Command, settings: Settings, clock: SharedClock) -> an
                 }
             }
         }
-        Command::Clients(ClientsCommand::Show { client_id, json }) => {
+        AdminCommand::Clients(ClientsCommand::Show { client_id, json }) => {
             let client = find(&db, &client_id).await?;
             if json {
                 println!(
@@ -286,7 +300,7 @@ pub async fn run(command: Command, settings: Settings, clock: SharedClock) -> an
                 println!("{}", describe(&client));
             }
         }
-        Command::Clients(ClientsCommand::Update(update)) => {
+        AdminCommand::Clients(ClientsCommand::Update(update)) => {
             let old = find(&db, &update.client_id).await?;
             refuse_file_managed(&old)?;
             let mut spec = ClientSpec::from(&old);
@@ -307,7 +321,7 @@ pub async fn run(command: Command, settings: Settings, clock: SharedClock) -> an
                 println!("client_secret              {secret}");
             }
         }
-        Command::Clients(ClientsCommand::Remove { client_id }) => {
+        AdminCommand::Clients(ClientsCommand::Remove { client_id }) => {
             let client = find(&db, &client_id).await?;
             refuse_file_managed(&client)?;
             let id = client_id.clone();
@@ -315,7 +329,7 @@ pub async fn run(command: Command, settings: Settings, clock: SharedClock) -> an
                 .await?;
             println!("client {client_id} removed");
         }
-        Command::Clients(ClientsCommand::RotateSecret { client_id }) => {
+        AdminCommand::Clients(ClientsCommand::RotateSecret { client_id }) => {
             let mut client = find(&db, &client_id).await?;
             refuse_file_managed(&client)?;
             if !client.auth_method.uses_secret() {
@@ -332,7 +346,7 @@ pub async fn run(command: Command, settings: Settings, clock: SharedClock) -> an
                 "\nThe previous secret no longer works (replicas notice within EULOGIN_CLIENT_CACHE_SECONDS)."
             );
         }
-        Command::Keys(command) => {
+        AdminCommand::Keys(command) => {
             infra::jwt::install_crypto_provider();
             let keys = Keys::new(
                 settings.secret_key.expose_secret().as_bytes(),
@@ -363,9 +377,4 @@ pub async fn run(command: Command, settings: Settings, clock: SharedClock) -> an
         }
     }
     Ok(())
-}
-
-fn unreachable_serve() {
-    // `main` serves before reaching here; kept total so the match needs no panic.
-    eprintln!("use `eulogin serve` or `eulogin` to serve");
 }

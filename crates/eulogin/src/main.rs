@@ -15,12 +15,18 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
     let mut cli = Cli::parse();
-    let command = cli.command.take();
-    let administration = !matches!(command, None | Some(Command::Serve));
-    infra::telemetry::init(if administration { "warn" } else { "info" });
+    let administration = match cli.command.take() {
+        Some(Command::Admin(command)) => Some(command),
+        Some(Command::Serve) | None => None,
+    };
+    infra::telemetry::init(if administration.is_some() {
+        "warn"
+    } else {
+        "info"
+    });
     let settings = Settings::from_cli(cli)?;
     let clock: infra::clock::SharedClock = Arc::new(infra::SystemClock);
-    if let Some(command) = command.filter(|_| administration) {
+    if let Some(command) = administration {
         eulogin::app::install_crypto();
         return eulogin::cli::run(command, settings, clock).await;
     }

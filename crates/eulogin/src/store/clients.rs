@@ -7,7 +7,7 @@ use crate::oidc::keys::{algorithm_name, parse_algorithm};
 use diesel::prelude::*;
 use infra::db::{AnyConnection, to_db_time};
 use jsonwebtoken::Algorithm;
-use time::{OffsetDateTime, PrimitiveDateTime};
+use time::OffsetDateTime;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = oidc_clients)]
@@ -27,10 +27,6 @@ struct Row {
     id_token_alg: String,
     access_token_alg: String,
     managed_by: String,
-    #[allow(dead_code)]
-    created_at: PrimitiveDateTime,
-    #[allow(dead_code)]
-    updated_at: PrimitiveDateTime,
 }
 
 fn list(text: &str) -> Vec<String> {

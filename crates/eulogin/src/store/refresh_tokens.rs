@@ -8,41 +8,6 @@ use diesel::prelude::*;
 use infra::db::{AnyConnection, from_db_time, to_db_time};
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
-/// The columns of [`Row`], in its order (for `RETURNING`, which the two-backend connection
-/// accepts only as an explicit list).
-type RowColumns = (
-    refresh_tokens::family_id,
-    refresh_tokens::client_id,
-    refresh_tokens::account_id,
-    refresh_tokens::subject,
-    refresh_tokens::scope,
-    refresh_tokens::audience,
-    refresh_tokens::session_id,
-    refresh_tokens::acr,
-    refresh_tokens::amr,
-    refresh_tokens::auth_time,
-    refresh_tokens::expires_at,
-    refresh_tokens::family_expires_at,
-    refresh_tokens::used_at,
-    refresh_tokens::revoked_at,
-);
-const ROW_COLUMNS: RowColumns = (
-    refresh_tokens::family_id,
-    refresh_tokens::client_id,
-    refresh_tokens::account_id,
-    refresh_tokens::subject,
-    refresh_tokens::scope,
-    refresh_tokens::audience,
-    refresh_tokens::session_id,
-    refresh_tokens::acr,
-    refresh_tokens::amr,
-    refresh_tokens::auth_time,
-    refresh_tokens::expires_at,
-    refresh_tokens::family_expires_at,
-    refresh_tokens::used_at,
-    refresh_tokens::revoked_at,
-);
-
 #[derive(Queryable, Selectable, QueryableByName)]
 #[diesel(table_name = refresh_tokens)]
 struct Row {
@@ -250,13 +215,20 @@ fn not_live(
     client_id: &str,
     now: OffsetDateTime,
 ) -> QueryResult<Rotation> {
-    Ok(match find(conn, token_hash)? {
-        Some(token) if token.grant.client_id == client_id => {
-            revoke_family(conn, &token.grant.grant_id, now)?;
-            Rotation::Replayed(token.grant)
-        }
-        _ => Rotation::Refused,
-    })
+    match find(conn, token_hash)?.filter(|t| t.grant.client_id == client_id) {
+        Some(token) => replayed(conn, token, now),
+        None => Ok(Rotation::Refused),
+    }
+}
+
+/// A used or revoked token came back: its family is revoked.
+fn replayed(
+    conn: &mut AnyConnection,
+    token: StoredRefreshToken,
+    now: OffsetDateTime,
+) -> QueryResult<Rotation> {
+    revoke_family(conn, &token.grant.grant_id, now)?;
+    Ok(Rotation::Replayed(token.grant))
 }
 
 /// The portable path (SQLite), inside a transaction.
@@ -268,34 +240,19 @@ fn rotate_in_transaction(
     now: OffsetDateTime,
     idle: Duration,
 ) -> QueryResult<Rotation> {
-    // One statement marks a live token used and returns it: of two concurrent uses exactly
-    // one gets a row back. Only when it gets none is the token looked at again.
-    let marked: Option<Row> = diesel::update(
-        refresh_tokens::table.filter(
-            refresh_tokens::token_hash
-                .eq(token_hash)
-                .and(refresh_tokens::client_id.eq(client_id))
-                .and(refresh_tokens::used_at.is_null())
-                .and(refresh_tokens::revoked_at.is_null()),
-        ),
-    )
-    .set(refresh_tokens::used_at.eq(Some(to_db_time(now))))
-    .returning(ROW_COLUMNS)
-    .get_result(conn)
-    .optional()?;
-    let Some(row) = marked else {
-        return Ok(match find(conn, token_hash)? {
-            Some(token) if token.grant.client_id == client_id => {
-                revoke_family(conn, &token.grant.grant_id, now)?;
-                Rotation::Replayed(token.grant)
-            }
-            _ => Rotation::Refused,
-        });
+    // The caller holds SQLite's write lock: reading, then marking, cannot race another use.
+    let Some(token) = find(conn, token_hash)?.filter(|t| t.grant.client_id == client_id) else {
+        return Ok(Rotation::Refused);
     };
-    let token = StoredRefreshToken::from(row);
-    if now >= token.expires_at || now >= token.family_expires_at {
+    if token.used || token.revoked {
+        return replayed(conn, token, now);
+    }
+    if !token.is_active(now) {
         return Ok(Rotation::Refused);
     }
+    diesel::update(refresh_tokens::table.find(token_hash))
+        .set(refresh_tokens::used_at.eq(Some(to_db_time(now))))
+        .execute(conn)?;
     let expires_at = (now + idle).min(token.family_expires_at);
     insert(
         conn,
@@ -325,27 +282,23 @@ pub fn revoke_family(
     .execute(conn)
 }
 
-/// Revokes the families of an SSO session that ends, except `offline_access` ones; returns
-/// their ids.
+/// Revokes the refresh tokens of an SSO session that ends, except `offline_access` ones;
+/// returns how many.
 pub fn revoke_session(
     conn: &mut AnyConnection,
     session_id: &str,
     now: OffsetDateTime,
-) -> QueryResult<Vec<String>> {
-    let in_session = refresh_tokens::session_id
-        .eq(session_id)
-        .and(refresh_tokens::offline.eq(false))
-        .and(refresh_tokens::revoked_at.is_null());
-    let mut families: Vec<String> = refresh_tokens::table
-        .filter(in_session)
-        .select(refresh_tokens::family_id)
-        .load(conn)?;
-    families.sort();
-    families.dedup();
-    diesel::update(refresh_tokens::table.filter(in_session))
-        .set(refresh_tokens::revoked_at.eq(Some(to_db_time(now))))
-        .execute(conn)?;
-    Ok(families)
+) -> QueryResult<usize> {
+    diesel::update(
+        refresh_tokens::table.filter(
+            refresh_tokens::session_id
+                .eq(session_id)
+                .and(refresh_tokens::offline.eq(false))
+                .and(refresh_tokens::revoked_at.is_null()),
+        ),
+    )
+    .set(refresh_tokens::revoked_at.eq(Some(to_db_time(now))))
+    .execute(conn)
 }
 
 /// Forgets tokens whose family has expired (housekeeping).

@@ -142,7 +142,7 @@ on_both_backends!(
 on_both_backends!(
     errors_after_the_redirect_uri_is_known_go_back_with_state_and_iss,
     |app| {
-        let client = app.register_client(web_app("errors-app")).await;
+        app.register_client(web_app("errors-app")).await;
         let base = |extra: &[(&'static str, &'static str)]| {
             let mut params: Vec<(&str, &str)> = vec![
                 ("client_id", "errors-app"),
@@ -187,7 +187,6 @@ on_both_backends!(
             assert_eq!(param(&back, "iss").as_deref(), Some(app.base.as_str()));
             assert!(param(&back, "code").is_none());
         }
-        let _ = client;
     }
 );
 

@@ -68,7 +68,7 @@ fn back_to_application(state: &AppState, to: &ReturnTo, pairs: &[(&str, &str)]) 
         if let Some(s) = &to.state {
             query.append_pair("state", s);
         }
-        query.append_pair("iss", &state.settings.issuer());
+        query.append_pair("iss", &state.oidc.tokens.issuer);
     }
     see_other(url.as_str())
 }
@@ -92,7 +92,13 @@ async fn authorize(
 ) -> Result<HttpResponse, WebError> {
     let params = match authorization::single_valued(pairs) {
         Ok(params) => params,
-        Err(error) => return Ok(error_page(&req, &state, error)),
+        Err(name) => {
+            return Ok(error_page(
+                &req,
+                &state,
+                PageError::DuplicateParameter(name),
+            ));
+        }
     };
     let client = match params.get("client_id") {
         Some(id) => state.oidc.clients.get(id).await?,
@@ -110,7 +116,7 @@ async fn authorize(
         &params,
         &client,
         return_to.clone(),
-        &state.settings.issuer(),
+        &state.oidc.tokens.issuer,
         now,
     ) {
         Ok(request) => request,
@@ -211,7 +217,7 @@ async fn complete(
         ));
     };
     let now = state.clock.now();
-    let issuer = state.settings.issuer();
+    let issuer = &state.oidc.tokens.issuer;
     let grant = UserGrant {
         grant_id: infra::crypto::random_token(),
         client_id: request.client_id.clone(),
@@ -220,7 +226,7 @@ async fn complete(
         scope: request.scope.clone(),
         audience: request.audience.clone(),
         sid: session.record.sid.clone(),
-        acr: Loa::proven_by(&session.record.amr).acr(&issuer),
+        acr: Loa::proven_by(&session.record.amr).acr(issuer),
         amr: session.record.amr.clone(),
         auth_time: session.record.authenticated_at.unix_timestamp(),
     };

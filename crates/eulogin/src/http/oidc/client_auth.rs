@@ -233,7 +233,7 @@ async fn verify_assertion(
     validation.validate_exp = false;
     validation.set_issuer(&[&client.client_id]);
     validation.sub = Some(client.client_id.clone());
-    let issuer = state.settings.issuer();
+    let issuer = &state.oidc.tokens.issuer;
     validation.set_audience(&[endpoint, issuer.as_str(), &format!("{issuer}/oidc/token")]);
     validation.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
     let Ok(data) = jsonwebtoken::decode::<AssertionClaims>(assertion, &key, &validation) else {
@@ -271,9 +271,9 @@ pub async fn authenticated_form(
     pairs: Vec<(String, String)>,
     path: &str,
 ) -> Result<(HashMap<String, String>, Arc<Client>), HttpResponse> {
-    let params = crate::http::oidc::single_valued(pairs)
+    let params = crate::oidc::authorization::single_valued(pairs)
         .map_err(|name| invalid_request(&format!("{name} is repeated")))?;
-    let endpoint = format!("{}{path}", state.settings.issuer());
+    let endpoint = format!("{}{path}", state.oidc.tokens.issuer);
     let client = authenticate(req, state, &params, &endpoint).await?;
     Ok((params, client))
 }

@@ -66,7 +66,7 @@ async fn check(
         None => None,
         Some(token) => match verify_signed::<HintClaims>(&state.oidc.keys, &token) {
             Ok((header, claims))
-                if claims.iss == state.settings.issuer()
+                if claims.iss == state.oidc.tokens.issuer
                     && header.typ.as_deref() != Some(crate::oidc::tokens::ACCESS_TOKEN_TYPE) =>
             {
                 Some(claims)

@@ -56,7 +56,7 @@ pub async fn introspect(
             Err(response) => return Ok(response),
         };
     let token = token.as_str();
-    let issuer = state.settings.issuer();
+    let issuer = state.oidc.tokens.issuer.clone();
     let now = state.clock.now();
     if token.matches('.').count() == 2 {
         let claims = match verify_access_token(

@@ -104,13 +104,3 @@ pub fn oauth_error(status: StatusCode, error: &str, description: &str) -> HttpRe
         },
     )
 }
-
-/// Parameters of a form or query, refusing a parameter given twice.
-pub fn single_valued(
-    pairs: Vec<(String, String)>,
-) -> Result<std::collections::HashMap<String, String>, String> {
-    crate::oidc::authorization::single_valued(pairs).map_err(|e| match e {
-        crate::oidc::authorization::PageError::DuplicateParameter(name) => name,
-        _ => String::new(),
-    })
-}

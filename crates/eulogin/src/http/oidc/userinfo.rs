@@ -84,7 +84,7 @@ async fn answer(state: &AppState, token: Option<String>) -> Result<HttpResponse,
         &state.oidc.keys,
         &state.oidc.verified_tokens,
         &state.kv,
-        &state.settings.issuer(),
+        &state.oidc.tokens.issuer,
         &token,
         state.clock.now(),
     )
