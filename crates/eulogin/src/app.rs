@@ -2,6 +2,9 @@
 //! settings, and serving the routes with the middleware every response passes through.
 
 use crate::config::Settings;
+use crate::factors::Factors;
+use crate::factors::login_step::LoginSteps;
+use crate::factors::sms::SmsSender;
 use crate::http;
 use crate::http::page::PageContext;
 use crate::i18n::{Lang, Tr};
@@ -43,6 +46,8 @@ pub struct AppState {
     pub metrics: Metrics,
     pub postman: Postman,
     pub oidc: Oidc,
+    pub factors: Factors,
+    pub login_steps: LoginSteps,
 }
 
 impl AppState {
@@ -81,6 +86,13 @@ impl AppState {
         .without_cookie_on(&NO_BROWSER_COOKIE_PATHS);
         let metrics = Metrics::new("eulogin");
         let oidc = connect_oidc(&settings, &db, &clock, &metrics).await?;
+        let sms = SmsSender::new(
+            settings.sms_url.as_ref().map(url::Url::as_str),
+            settings.sms_token.as_ref().map(|t| t.expose_secret()),
+            settings.outbox_dir.clone(),
+        )?;
+        let factors = Factors::new(settings.secret_key.expose_secret().as_bytes(), sms);
+        let login_steps = LoginSteps::new(kv.clone(), clock.clone());
         Ok(AppState {
             settings: Arc::new(settings),
             db,
@@ -92,6 +104,8 @@ impl AppState {
             metrics,
             postman: Postman::new(mailer),
             oidc,
+            factors,
+            login_steps,
         })
     }
 

@@ -111,6 +111,15 @@ pub struct Cli {
     /// Seconds a replica keeps a client's registration in memory.
     #[arg(long, env = "EULOGIN_CLIENT_CACHE_SECONDS", default_value_t = 5)]
     pub client_cache_seconds: u64,
+    /// HTTP gateway for text messages (JSON `POST {"to", "text"}`); unset: the outbox folder.
+    #[arg(long, env = "EULOGIN_SMS_URL")]
+    pub sms_url: Option<String>,
+    /// Bearer token for the SMS gateway.
+    #[arg(long, env = "EULOGIN_SMS_TOKEN", hide_env_values = true)]
+    pub sms_token: Option<String>,
+    /// File holding the SMS gateway token (takes precedence over EULOGIN_SMS_TOKEN).
+    #[arg(long, env = "EULOGIN_SMS_TOKEN_FILE")]
+    pub sms_token_file: Option<PathBuf>,
     /// Serve HTTPS directly with this certificate chain (PEM), instead of behind a proxy that
     /// terminates TLS.
     #[arg(long, env = "EULOGIN_TLS_CERT_FILE", requires = "tls_key_file")]
@@ -177,6 +186,9 @@ pub struct Settings {
     pub oidc: OidcSettings,
     /// Certificate chain and key files when eulogin serves HTTPS itself.
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// The SMS gateway, if any, and its token.
+    pub sms_url: Option<Url>,
+    pub sms_token: Option<SecretString>,
 }
 
 impl Settings {
@@ -229,6 +241,14 @@ impl Settings {
             kv_prefix: cli.key_prefix,
             oidc,
             tls: cli.tls_cert_file.zip(cli.tls_key_file),
+            sms_url: cli
+                .sms_url
+                .filter(|u| !u.trim().is_empty())
+                .map(|u| {
+                    Url::parse(u.trim()).map_err(|e| anyhow::anyhow!("EULOGIN_SMS_URL {u:?}: {e}"))
+                })
+                .transpose()?,
+            sms_token: secret_from(cli.sms_token, cli.sms_token_file.as_deref())?,
         })
     }
 

@@ -1,8 +1,9 @@
 //! eulogin, an OpenID Connect identity provider modelled on the European Commission's EU Login:
 //! self-registration with an e-mailed link to set the password, lockout after five wrong
-//! passwords, SSO sessions, "My account", and OpenID Connect for the applications.
+//! passwords, second factors, SSO sessions, "My account", and OpenID Connect for the
+//! applications.
 //!
-//! Layers: `domain` (pure rules), `oidc` (the protocol's rules), `store` (diesel, both
+//! Layers: `domain` (pure rules), `oidc` (the protocol's rules), `factors` (second factors), `store` (diesel, both
 //! backends), `security` (hashing, sessions, rate limits, captcha), `http` (pages and
 //! endpoints), `cli` (administration commands), `app` (wiring).
 
@@ -10,6 +11,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod factors;
 pub mod http;
 pub mod i18n;
 pub mod oidc;

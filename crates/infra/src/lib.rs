@@ -5,6 +5,7 @@
 pub mod clock;
 pub mod crypto;
 pub mod db;
+pub mod delivery;
 pub mod http;
 pub mod jwt;
 pub mod kv;

@@ -143,14 +143,20 @@ impl Mailer {
 #[derive(Clone, Debug)]
 pub struct Postman {
     mailer: Mailer,
-    pending: std::sync::Arc<(std::sync::atomic::AtomicUsize, tokio::sync::Notify)>,
+    deliveries: crate::delivery::Deliveries,
 }
+
+/// Pauses between the three tries of a message.
+static MAIL_RETRY_PAUSES: [std::time::Duration; 2] = [
+    std::time::Duration::from_secs(1),
+    std::time::Duration::from_secs(5),
+];
 
 impl Postman {
     pub fn new(mailer: Mailer) -> Postman {
         Postman {
             mailer,
-            pending: Default::default(),
+            deliveries: Default::default(),
         }
     }
 
@@ -160,37 +166,16 @@ impl Postman {
 
     /// Hands a message over for delivery: three tries, 1 s then 5 s apart.
     pub fn post(&self, mail: OutgoingMail) {
-        use std::sync::atomic::Ordering;
-        self.pending.0.fetch_add(1, Ordering::SeqCst);
         let mailer = self.mailer.clone();
-        let pending = std::sync::Arc::clone(&self.pending);
-        tokio::spawn(async move {
-            for (attempt, pause) in [(1, 1u64), (2, 5), (3, 0)] {
-                match mailer.send(&mail).await {
-                    Ok(()) => break,
-                    Err(e) if pause > 0 => {
-                        tracing::warn!(error = %e, attempt, "mail delivery failed; retrying");
-                        tokio::time::sleep(std::time::Duration::from_secs(pause)).await;
-                    }
-                    Err(e) => {
-                        tracing::error!(error = %e, to = %mail.to, "mail delivery failed; giving up")
-                    }
-                }
-            }
-            pending.0.fetch_sub(1, Ordering::SeqCst);
-            pending.1.notify_waiters();
+        let mail = std::sync::Arc::new(mail);
+        self.deliveries.spawn("mail", &MAIL_RETRY_PAUSES, move || {
+            let (mailer, mail) = (mailer.clone(), std::sync::Arc::clone(&mail));
+            async move { mailer.send(&mail).await }
         });
     }
 
     /// Waits until nothing is being delivered.
     pub async fn idle(&self) {
-        use std::sync::atomic::Ordering;
-        loop {
-            let notified = self.pending.1.notified();
-            if self.pending.0.load(Ordering::SeqCst) == 0 {
-                return;
-            }
-            notified.await;
-        }
+        self.deliveries.idle().await
     }
 }

@@ -56,7 +56,7 @@ struct AccountPage<'a> {
     activity: Vec<(String, String, String)>,
 }
 
-fn when(t: OffsetDateTime) -> String {
+pub fn when(t: OffsetDateTime) -> String {
     t.replace_nanosecond(0)
         .unwrap_or(t)
         .format(&Rfc3339)
@@ -64,7 +64,7 @@ fn when(t: OffsetDateTime) -> String {
 }
 
 /// The logged-in person, or a redirect to the login page.
-async fn signed_in(
+pub async fn signed_in(
     req: &HttpRequest,
     state: &AppState,
 ) -> Result<Result<(ActiveSession, Account), HttpResponse>, WebError> {

@@ -16,9 +16,11 @@ use crate::http::oidc::authorize::{after_login, pending_for_login};
 use crate::http::page::{PageContext, see_other};
 use crate::http::password_check::{PasswordCheck, check_password};
 use crate::http::register::NoticePage;
+use crate::http::second_step;
 use crate::http::session_cookie;
 use crate::security::rate_limit::{self, Verdict};
-use crate::store::accounts;
+use crate::security::sessions::Proof;
+use crate::store::accounts::{self, Account};
 use crate::store::audit::AuditEvent;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -37,12 +39,15 @@ pub struct LoginForm {
     pub password: String,
     /// The pending authorization request of an application, if the login is for one.
     pub authorization: String,
+    /// A page of this site to return to (re-authentication before a sensitive change).
+    pub next: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct LoginQuery {
     pub authorization: String,
+    pub next: String,
 }
 
 #[derive(Template)]
@@ -53,6 +58,7 @@ struct LoginPage<'a> {
     error: Option<&'a str>,
     locked: bool,
     authorization: &'a str,
+    next: &'a str,
     continue_to: Option<String>,
 }
 
@@ -72,12 +78,28 @@ pub async fn form(
     let ctx = PageContext::new(&req, &state);
     let pending = pending_for_login(&state, &query.authorization).await;
     let continue_to = continue_to(&ctx, pending.application.as_deref());
+    // Re-authentication: the person logged in is asked for their own password again.
+    let signed_in_email = match session_cookie::current(&req, &state).await {
+        Some(session) if !query.next.is_empty() => {
+            let id = session.record.account_id.clone();
+            state
+                .db
+                .run(move |c| Ok(accounts::find_by_id(c, &id)?))
+                .await
+                .ok()
+                .flatten()
+                .map(|a| a.email)
+        }
+        _ => None,
+    };
+    let email = signed_in_email.or(pending.login_hint).unwrap_or_default();
     ctx.ok(&LoginPage {
         ctx: &ctx,
-        email: pending.login_hint.as_deref().unwrap_or_default(),
+        email: &email,
         error: None,
         locked: false,
         authorization: &query.authorization,
+        next: safe_next(&query.next),
         continue_to,
     })
 }
@@ -104,6 +126,7 @@ fn refused(ctx: &PageContext, form: &LoginForm, email: &str, refusal: Refusal) -
             error: Some(ctx.t.t(key)),
             locked,
             authorization: &form.authorization,
+            next: safe_next(&form.next),
             continue_to: None,
         },
     )
@@ -179,25 +202,68 @@ pub async fn submit(
         PasswordCheck::Locked => return Ok(refused(&ctx, &form, &typed_email, Refusal::Locked)),
     }
     state.metrics.event("login_succeeded");
+    if let Some(second_step) =
+        second_step::begin_after_password(&state, &account, &form.authorization, &form.next).await?
+    {
+        return Ok(second_step);
+    }
+    open_session(
+        &req,
+        &state,
+        &account,
+        Proof::password(),
+        &form.authorization,
+        &form.next,
+    )
+    .await
+}
 
-    // A new session id at every login; a session this browser had before is ended.
-    if let Some(previous) = session_cookie::current(&req, &state).await {
+/// `next` when it is a page of "My account" (the only places a re-authentication returns to),
+/// otherwise nothing: never an open redirect.
+pub fn safe_next(next: &str) -> &str {
+    let local = next == "/account" || next.starts_with("/account/");
+    let plain = next
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'?' | b'=' | b'&'));
+    if local && plain && !next.contains("//") {
+        next
+    } else {
+        ""
+    }
+}
+
+/// The login is complete: a new session (a new id at every login; the session this browser had
+/// before is ended), then on to the application, the page asked for, or "My account".
+pub async fn open_session(
+    req: &HttpRequest,
+    state: &AppState,
+    account: &Account,
+    proof: Proof,
+    authorization: &str,
+    next: &str,
+) -> Result<HttpResponse, WebError> {
+    let actor = state.actor(req);
+    if let Some(previous) = session_cookie::current(req, state).await {
         state
             .sessions
             .end(&previous.handle, &previous.record.account_id)
             .await?;
         // Logging in again as someone else ends what the previous person's session gave.
         if previous.record.account_id != account.id {
-            crate::oidc::session_end::session_ended(&state, &previous.record).await?;
+            crate::oidc::session_end::session_ended(state, &previous.record).await?;
         }
     }
     let cookie_value = state
         .sessions
-        .create(&account.id, &actor.ip, &actor.user_agent)
+        .create(&account.id, &actor.ip, &actor.user_agent, proof)
         .await?;
-    let mut response = see_other(&after_login(&form.authorization));
+    let destination = match (authorization.is_empty(), safe_next(next)) {
+        (true, next) if !next.is_empty() => next.to_owned(),
+        _ => after_login(authorization),
+    };
+    let mut response = see_other(&destination);
     response
-        .add_cookie(&session_cookie::issue(&state, cookie_value))
+        .add_cookie(&session_cookie::issue(state, cookie_value))
         .ok();
     Ok(response)
 }

@@ -13,7 +13,10 @@ pub mod password;
 pub mod password_check;
 pub mod register;
 pub mod request_log;
+pub mod second_step;
+pub mod security;
 pub mod session_cookie;
+pub mod step_cookie;
 
 use actix_web::web;
 
@@ -31,6 +34,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/login", web::get().to(login::form))
         .route("/login", web::post().to(login::submit))
         .route("/logout", web::post().to(login::logout))
+        .route("/login/verify", web::get().to(second_step::choose))
+        .route("/login/verify", web::post().to(second_step::start))
+        .route("/login/verify/code", web::get().to(second_step::code_form))
+        .route(
+            "/login/verify/code",
+            web::post().to(second_step::check_code),
+        )
+        .route("/login/verify/resend", web::post().to(second_step::resend))
         .route("/password/new", web::get().to(password::link_form))
         .route("/password/new", web::post().to(password::link_submit))
         .route("/password/forgot", web::get().to(password::forgot_form))
@@ -53,6 +64,44 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/account/sessions/end",
             web::post().to(account::end_session),
+        )
+        .route("/account/security", web::get().to(security::page))
+        .route(
+            "/account/security/phones",
+            web::post().to(security::add_phone),
+        )
+        .route(
+            "/account/security/phones/confirm",
+            web::get().to(security::phone_confirm_form),
+        )
+        .route(
+            "/account/security/phones/confirm",
+            web::post().to(security::confirm_phone),
+        )
+        .route(
+            "/account/security/totp",
+            web::post().to(security::start_totp),
+        )
+        .route(
+            "/account/security/totp/confirm",
+            web::get().to(security::totp_confirm_form),
+        )
+        .route(
+            "/account/security/totp/confirm",
+            web::post().to(security::confirm_totp),
+        )
+        .route("/account/security/remove", web::post().to(security::remove))
+        .route(
+            "/account/security/recovery",
+            web::post().to(security::new_recovery_codes),
+        )
+        .route(
+            "/account/security/always",
+            web::post().to(security::set_always_mfa),
+        )
+        .route(
+            "/account/security/delete-all",
+            web::post().to(security::delete_all),
         )
         .configure(oidc::routes);
 }

@@ -50,9 +50,10 @@ impl Loa {
         if !has(Amr::PASSWORD) {
             return Loa::Low;
         }
-        if has(Amr::HARDWARE_KEY) || (has(Amr::PIN) && has(Amr::SOFTWARE_KEY)) {
+        let key = has(Amr::HARDWARE_KEY) || has(Amr::SOFTWARE_KEY);
+        if key && has(Amr::PIN) {
             Loa::High
-        } else if has(Amr::OTP) || has(Amr::SMS) || has(Amr::SOFTWARE_KEY) {
+        } else if key || has(Amr::OTP) || has(Amr::SMS) {
             Loa::Medium
         } else {
             Loa::Low
@@ -65,11 +66,6 @@ impl fmt::Display for Loa {
         f.write_str(self.name())
     }
 }
-
-/// The strongest level a person can reach today. Second factors (and with them `medium` and
-/// `high`) arrive with the second-factor issue; until then a request for more than `low` is
-/// refused with `unmet_authentication_requirements`, never silently downgraded.
-pub const MAX_REACHABLE: Loa = Loa::Low;
 
 /// RFC 8176 authentication method reference values used by eulogin.
 #[derive(Debug)]
@@ -89,7 +85,7 @@ impl Amr {
 ///
 /// Values that are not this issuer's levels are ignored, as OpenID Connect asks. Among the known
 /// ones, the request is met by the first that the session can reach; when none can be reached,
-/// the weakest of them is what the user must reach (by stepping up, once second factors exist).
+/// the weakest of them is what the user must reach (by stepping up).
 pub fn requested_level(issuer: &str, acr_values: Option<&str>) -> Option<Loa> {
     let known: Vec<Loa> = acr_values
         .unwrap_or_default()
@@ -128,7 +124,11 @@ mod tests {
         assert_eq!(Loa::proven_by(&amr(&["pwd"])), Loa::Low);
         assert_eq!(Loa::proven_by(&amr(&["pwd", "sms", "mfa"])), Loa::Medium);
         assert_eq!(Loa::proven_by(&amr(&["pwd", "otp", "mfa"])), Loa::Medium);
-        assert_eq!(Loa::proven_by(&amr(&["pwd", "hwk", "mfa"])), Loa::High);
+        assert_eq!(Loa::proven_by(&amr(&["pwd", "hwk", "mfa"])), Loa::Medium);
+        assert_eq!(
+            Loa::proven_by(&amr(&["pwd", "hwk", "pin", "mfa"])),
+            Loa::High
+        );
         assert_eq!(
             Loa::proven_by(&amr(&["pwd", "swk", "pin", "mfa"])),
             Loa::High

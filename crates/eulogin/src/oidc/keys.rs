@@ -9,14 +9,12 @@
 //! Every replica keeps the published keys in memory and reloads them from the database every
 //! minute, so a rotation made by another replica or by the command line is picked up quickly.
 
+use crate::security::sealing::Sealer;
 use crate::store::signing_keys::{self, CURRENT, NEXT, StoredKey};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use infra::db::{Database, DbError, is_unique_violation};
 use infra::jwt::{JwsSigner, jwk_thumbprint};
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, DecodingKey};
-use ring::aead;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use time::{Duration, OffsetDateTime};
@@ -68,66 +66,27 @@ impl From<diesel::result::Error> for KeyError {
     }
 }
 
-/// Encrypts private keys at rest with AES-256-GCM under a key derived from the server key;
-/// the key id is authenticated with it, so a ciphertext cannot be moved to another row.
-#[derive(Clone)]
-pub struct KeyEncryption {
-    key: Arc<aead::LessSafeKey>,
-}
-
-impl std::fmt::Debug for KeyEncryption {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("KeyEncryption(..)")
-    }
-}
+/// Encrypts private keys at rest (see `security::sealing`); the key id is the associated
+/// data, so a ciphertext cannot be moved to another row.
+#[derive(Clone, Debug)]
+pub struct KeyEncryption(Sealer);
 
 impl KeyEncryption {
     pub fn new(server_key: &[u8]) -> KeyEncryption {
-        let derivation = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, server_key);
-        let derived = ring::hmac::sign(&derivation, b"eulogin/signing-key-encryption/v1");
-        let unbound = aead::UnboundKey::new(&aead::AES_256_GCM, derived.as_ref())
-            .expect("a SHA-256 output is a valid AES-256 key");
-        KeyEncryption {
-            key: Arc::new(aead::LessSafeKey::new(unbound)),
-        }
+        KeyEncryption(Sealer::new(
+            server_key,
+            b"eulogin/signing-key-encryption/v1",
+        ))
     }
 
     pub fn seal(&self, kid: &str, plaintext: &[u8]) -> String {
-        let nonce_bytes = infra::crypto::random_bytes::<12>();
-        let mut in_out = plaintext.to_vec();
-        self.key
-            .seal_in_place_append_tag(
-                aead::Nonce::assume_unique_for_key(nonce_bytes),
-                aead::Aad::from(kid.as_bytes()),
-                &mut in_out,
-            )
-            .expect("AES-GCM seals any key-sized input");
-        let mut sealed = nonce_bytes.to_vec();
-        sealed.extend_from_slice(&in_out);
-        format!("v1:{}", URL_SAFE_NO_PAD.encode(sealed))
+        self.0.seal(kid, plaintext)
     }
 
     pub fn open(&self, kid: &str, sealed: &str) -> Result<Vec<u8>, KeyError> {
-        let broken = |why: &str| KeyError::Broken(kid.to_owned(), why.to_owned());
-        let encoded = sealed
-            .strip_prefix("v1:")
-            .ok_or_else(|| broken("unknown encryption format"))?;
-        let bytes = URL_SAFE_NO_PAD
-            .decode(encoded)
-            .map_err(|_| broken("not base64"))?;
-        if bytes.len() < 12 {
-            return Err(broken("too short"));
-        }
-        let (nonce, ciphertext) = bytes.split_at(12);
-        let nonce = aead::Nonce::try_assume_unique_for_key(nonce).map_err(|_| broken("nonce"))?;
-        let mut in_out = ciphertext.to_vec();
-        let plain = self
-            .key
-            .open_in_place(nonce, aead::Aad::from(kid.as_bytes()), &mut in_out)
-            .map_err(|_| {
-                broken("cannot be decrypted: was EULOGIN_SECRET_KEY changed since it was made?")
-            })?;
-        Ok(plain.to_vec())
+        self.0
+            .open(kid, sealed)
+            .map_err(|e| KeyError::Broken(kid.to_owned(), e.to_string()))
     }
 }
 

@@ -4,4 +4,5 @@
 pub mod captcha;
 pub mod password_hasher;
 pub mod rate_limit;
+pub mod sealing;
 pub mod sessions;

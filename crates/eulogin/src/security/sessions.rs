@@ -3,6 +3,7 @@
 //! absolute timeout decided by the injected clock. Each account keeps an index of its sessions
 //! so it can list them and end them all (after a password change or reset).
 
+use crate::oidc::assurance::{Amr, Loa};
 use infra::clock::SharedClock;
 use infra::crypto;
 use infra::kv::{KeyValue, KvError};
@@ -28,6 +29,34 @@ pub struct SessionRecord {
     /// How the person authenticated (RFC 8176 values), e.g. `["pwd"]`.
     #[serde(default)]
     pub amr: Vec<String>,
+    /// The assurance level the methods reached (decided by the method that was used, e.g. a
+    /// security key counts as `high` only with user verification).
+    #[serde(default)]
+    pub loa: Option<Loa>,
+}
+
+impl SessionRecord {
+    /// The assurance level of this session.
+    pub fn level(&self) -> Loa {
+        self.loa.unwrap_or_else(|| Loa::proven_by(&self.amr))
+    }
+}
+
+/// How a person has just proved who they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proof {
+    pub amr: Vec<String>,
+    pub loa: Loa,
+}
+
+impl Proof {
+    /// A password alone.
+    pub fn password() -> Proof {
+        Proof {
+            amr: vec![Amr::PASSWORD.to_owned()],
+            loa: Loa::Low,
+        }
+    }
 }
 
 /// A live session found from a cookie.
@@ -77,6 +106,7 @@ impl Sessions {
         account_id: &str,
         ip: &str,
         user_agent: &str,
+        proof: Proof,
     ) -> Result<String, KvError> {
         let now = self.clock.now();
         let cookie_value = crypto::random_token();
@@ -89,7 +119,8 @@ impl Sessions {
             ip: ip.to_owned(),
             user_agent: user_agent.to_owned(),
             sid: crypto::random_token(),
-            amr: vec![crate::oidc::assurance::Amr::PASSWORD.to_owned()],
+            amr: proof.amr,
+            loa: Some(proof.loa),
         };
         self.store(&handle, &record).await?;
         self.kv
@@ -141,6 +172,25 @@ impl Sessions {
             self.store(&handle, &record).await?;
         }
         Ok(Some(ActiveSession { handle, record }))
+    }
+
+    /// Raises a live session to what a second step just proved (step-up): the session keeps
+    /// its id and `sid`, its methods and level become the new ones, and the time of
+    /// authentication is now. False when the session is gone.
+    pub async fn step_up(&self, handle: &str, proof: Proof) -> Result<bool, KvError> {
+        let Some(mut record) = self.fetch(handle).await? else {
+            return Ok(false);
+        };
+        let now = self.clock.now();
+        if !self.is_alive(&record, now) {
+            return Ok(false);
+        }
+        record.amr = proof.amr;
+        record.loa = Some(proof.loa);
+        record.authenticated_at = now;
+        record.last_seen = now;
+        self.store(handle, &record).await?;
+        Ok(true)
     }
 
     /// Ends one session on the server.

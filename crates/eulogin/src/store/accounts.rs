@@ -22,6 +22,8 @@ pub struct Account {
     pub created_at: OffsetDateTime,
     pub password_changed_at: Option<OffsetDateTime>,
     pub last_login_at: Option<OffsetDateTime>,
+    /// "Always require multi-factor authentication", chosen in My account.
+    pub always_mfa: bool,
 }
 
 #[derive(Queryable, Selectable)]
@@ -39,6 +41,7 @@ struct AccountRow {
     created_at: PrimitiveDateTime,
     password_changed_at: Option<PrimitiveDateTime>,
     last_login_at: Option<PrimitiveDateTime>,
+    always_mfa: bool,
 }
 
 impl From<AccountRow> for Account {
@@ -56,6 +59,7 @@ impl From<AccountRow> for Account {
             created_at: from_db_time(r.created_at),
             password_changed_at: r.password_changed_at.map(from_db_time),
             last_login_at: r.last_login_at.map(from_db_time),
+            always_mfa: r.always_mfa,
         }
     }
 }
@@ -218,6 +222,22 @@ pub fn update_email(
         .set((
             accounts::email.eq(email),
             accounts::email_verified.eq(true),
+            accounts::updated_at.eq(to_db_time(now)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Turns "always require multi-factor authentication" on or off.
+pub fn set_always_mfa(
+    conn: &mut AnyConnection,
+    id: &str,
+    on: bool,
+    now: OffsetDateTime,
+) -> QueryResult<()> {
+    diesel::update(accounts::table.filter(accounts::id.eq(id)))
+        .set((
+            accounts::always_mfa.eq(on),
             accounts::updated_at.eq(to_db_time(now)),
         ))
         .execute(conn)?;

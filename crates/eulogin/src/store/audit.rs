@@ -27,6 +27,16 @@ pub enum AuditEvent {
     SessionEnded,
     ApplicationLogin,
     TokenReuse,
+    SecondFactorSucceeded,
+    SecondFactorFailed,
+    SecondStepAbandoned,
+    FactorAdded,
+    FactorRemoved,
+    AllDevicesDeleted,
+    RecoveryCodesCreated,
+    AlwaysMfaChanged,
+    DeviceDisabled,
+    CounterRegression,
 }
 
 impl AuditEvent {
@@ -49,6 +59,16 @@ impl AuditEvent {
             AuditEvent::LoggedOut => "logged_out",
             AuditEvent::SessionEnded => "session_ended",
             AuditEvent::ApplicationLogin => "application_login",
+            AuditEvent::SecondFactorSucceeded => "second_factor_succeeded",
+            AuditEvent::SecondFactorFailed => "second_factor_failed",
+            AuditEvent::SecondStepAbandoned => "second_step_abandoned",
+            AuditEvent::FactorAdded => "factor_added",
+            AuditEvent::FactorRemoved => "factor_removed",
+            AuditEvent::AllDevicesDeleted => "all_devices_deleted",
+            AuditEvent::RecoveryCodesCreated => "recovery_codes_created",
+            AuditEvent::AlwaysMfaChanged => "always_mfa_changed",
+            AuditEvent::DeviceDisabled => "device_disabled",
+            AuditEvent::CounterRegression => "counter_regression",
             AuditEvent::TokenReuse => "token_reuse",
         }
     }

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod clients;
+pub mod factors;
 pub mod links;
 pub mod refresh_tokens;
 pub mod schema;

@@ -16,6 +16,7 @@ diesel::table! {
         updated_at -> Timestamp,
         password_changed_at -> Nullable<Timestamp>,
         last_login_at -> Nullable<Timestamp>,
+        always_mfa -> Bool,
     }
 }
 
@@ -101,8 +102,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    second_factors (id) {
+        id -> Text,
+        account_id -> Text,
+        kind -> Text,
+        name -> Text,
+        lookup -> Text,
+        public_key -> Text,
+        secret -> Nullable<Text>,
+        verifier -> Nullable<Text>,
+        counter -> BigInt,
+        failures -> Integer,
+        disabled_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(account_links -> accounts (account_id));
 diesel::joinable!(refresh_tokens -> accounts (account_id));
+diesel::joinable!(second_factors -> accounts (account_id));
 diesel::joinable!(refresh_tokens -> oidc_clients (client_id));
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
@@ -110,5 +130,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     signing_keys,
     oidc_clients,
-    refresh_tokens
+    refresh_tokens,
+    second_factors
 );

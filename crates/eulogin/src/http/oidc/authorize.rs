@@ -9,7 +9,6 @@ use crate::http::oidc::CONTINUE_PATH;
 use crate::http::page::{PageContext, see_other};
 use crate::http::session_cookie;
 use crate::i18n::Lang;
-use crate::oidc::assurance::{Loa, MAX_REACHABLE};
 use crate::oidc::authorization::{
     self, AuthorizationRequest, CodeRecord, PageError, RedirectError, ReturnTo, SessionFit,
 };
@@ -137,12 +136,7 @@ async fn decide(
     let now = state.clock.now();
     let to = request.return_to.clone();
     let fit = session.as_ref().map(|s| {
-        authorization::session_fit(
-            &request,
-            s.record.authenticated_at,
-            Loa::proven_by(&s.record.amr),
-            now,
-        )
+        authorization::session_fit(&request, s.record.authenticated_at, s.record.level(), now)
     });
     if let (Some(SessionFit::Fits), Some(session)) = (&fit, &session) {
         if let Some(id) = pending_id {
@@ -160,23 +154,15 @@ async fn decide(
         };
         return Ok(redirect_error(state, &to, &error));
     }
-    if request.required_loa > MAX_REACHABLE {
-        return Ok(redirect_error(
-            state,
-            &to,
-            &RedirectError::new(
-                "unmet_authentication_requirements",
-                format!(
-                    "the assurance level {} cannot be reached yet: only {} is available",
-                    request.required_loa, MAX_REACHABLE
-                ),
-            ),
-        ));
-    }
     let id = match pending_id {
         Some(id) => id.to_owned(),
         None => authorization::keep_pending(&state.kv, &request).await?,
     };
+    if let (Some(SessionFit::NeedsStepUp), Some(session)) = (&fit, &session) {
+        // Logged in, but not strongly enough: the second step only.
+        return crate::http::second_step::begin_step_up(state, session, &id, request.required_loa)
+            .await;
+    }
     Ok(see_other(&login_url(&id, request.ui_locales.as_deref())))
 }
 
@@ -226,7 +212,7 @@ async fn complete(
         scope: request.scope.clone(),
         audience: request.audience.clone(),
         sid: session.record.sid.clone(),
-        acr: Loa::proven_by(&session.record.amr).acr(issuer),
+        acr: session.record.level().acr(issuer),
         amr: session.record.amr.clone(),
         auth_time: session.record.authenticated_at.unix_timestamp(),
     };
