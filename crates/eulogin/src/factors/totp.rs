@@ -38,6 +38,18 @@ pub fn seed_for_typing(seed: &[u8]) -> String {
         .join(" ")
 }
 
+/// The seed from its typed form (what `seed_for_typing` shows), ignoring spaces and case.
+pub fn seed_from_typing(typed: &str) -> Option<Vec<u8>> {
+    let compact: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    Secret::try_from_base32(compact)
+        .ok()
+        .map(|s| s.as_bytes().to_vec())
+}
+
 /// The time step of `typed` if it is the code of `seed` at `unix_time` (± one step).
 pub fn matching_step(seed: &[u8], typed: &str, unix_time: i64) -> Option<i64> {
     let digits: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
@@ -94,5 +106,9 @@ mod tests {
         assert!(uri.contains("secret="), "{uri}");
         assert!(uri.contains("issuer=EU%20Login"), "{uri}");
         assert_eq!(seed_for_typing(RFC_SEED).split(' ').count(), 8);
+        assert_eq!(
+            seed_from_typing(&seed_for_typing(&seed).to_lowercase()).unwrap(),
+            seed
+        );
     }
 }

@@ -50,7 +50,9 @@ pub async fn begin_after_password(
         Some(request) => request.required_loa,
         None => Loa::Low,
     };
-    let required = policy::required_level(requested, account.always_mfa);
+    // A re-authentication before a sensitive change needs the second factor when there is one.
+    let reauthentication = !crate::http::login::safe_next(next).is_empty();
+    let required = policy::required_level(requested, account.always_mfa || reauthentication);
     if required == Loa::Low {
         return Ok(None);
     }

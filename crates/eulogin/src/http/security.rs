@@ -8,7 +8,7 @@
 
 use crate::app::AppState;
 use crate::factors::codes::{self, RECOVERY_CODE_LENGTH, SMS_CODE_LENGTH};
-use crate::factors::{phone, policy, qr, totp};
+use crate::factors::{Method, phone, policy, qr, totp};
 use crate::http::account::{signed_in, when};
 use crate::http::errors::WebError;
 use crate::http::forms::reject_forgery;
@@ -264,6 +264,23 @@ async fn announce(
     Ok(())
 }
 
+/// A factor just confirmed by its code has been used by this session, a moment after a fresh
+/// login: the session counts as logged in with it (so the person can go on, e.g. turn on
+/// "always require", without logging in again).
+async fn proven_now(
+    state: &AppState,
+    session: &ActiveSession,
+    method: Method,
+) -> Result<(), WebError> {
+    if session.record.level() < method.proof(false).loa {
+        state
+            .sessions
+            .step_up(&session.handle, method.proof(false))
+            .await?;
+    }
+    Ok(())
+}
+
 // --- Mobile phone numbers -------------------------------------------------------------------
 
 /// A phone number waiting for its confirmation code, per session.
@@ -474,6 +491,7 @@ pub async fn confirm_phone(
         Err(infra::db::DbError::Query(e)) if infra::db::is_unique_violation(&e) => {}
         Err(e) => return Err(e.into()),
     }
+    proven_now(&state, &session, Method::Sms).await?;
     let masked = phone::masked(&enrolment.e164);
     announce(
         &req,
@@ -659,6 +677,7 @@ pub async fn confirm_totp(
         .db
         .write(move |c| Ok(factor_store::insert(c, &new, now)?))
         .await?;
+    proven_now(&state, &session, Method::Totp).await?;
     announce(
         &req,
         &state,

@@ -6,10 +6,13 @@
     reason = "a test fails loudly at the first surprise"
 )]
 
+mod factor_support;
 mod oidc_support;
 mod support;
 
 mod account;
+mod factors_sms;
+mod factors_totp;
 mod interop_node;
 mod links;
 mod lockout;

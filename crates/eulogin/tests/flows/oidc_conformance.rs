@@ -391,17 +391,26 @@ on_both_backends!(pkce_cannot_be_downgraded, |app| {
     assert_eq!(tokens.status(), 200);
 });
 
-on_both_backends!(more_than_the_low_level_is_refused_not_downgraded, |app| {
+on_both_backends!(more_than_the_low_level_is_never_downgraded, |app| {
     app.oidc_user().await;
     let client = app.register_client(web_app("careful-app")).await;
     let medium = format!("{}/loa/medium", app.base);
-    let back = app
-        .authorization_response(&client, &[("acr_values", &medium)])
+    // A person without a second factor is sent to add one; the application gets no code.
+    let asked = app
+        .authorize(&[
+            ("client_id", client.id.as_str()),
+            ("redirect_uri", REDIRECT_URI),
+            ("response_type", "code"),
+            ("scope", "openid"),
+            ("acr_values", medium.as_str()),
+        ])
         .await;
-    assert_eq!(
-        param(&back, "error").as_deref(),
-        Some("unmet_authentication_requirements")
+    let login = app.follow_to_application_or_page(asked).await;
+    assert!(
+        login.contains("/account/security?authorization="),
+        "{login}"
     );
+    assert!(login.ends_with("&needs=medium"), "{login}");
     let low = format!("{}/loa/low {medium}", app.base);
     let tokens = app.tokens_for(&client, &[("acr_values", &low)]).await;
     assert_eq!(
@@ -411,10 +420,12 @@ on_both_backends!(more_than_the_low_level_is_refused_not_downgraded, |app| {
     let mut strict = web_app("strict-level-app");
     strict.minimum_acr = "medium".into();
     let strict = app.register_client(strict).await;
-    let back = app.authorization_response(&strict, &[]).await;
+    let silent = app
+        .authorization_response(&strict, &[("prompt", "none")])
+        .await;
     assert_eq!(
-        param(&back, "error").as_deref(),
-        Some("unmet_authentication_requirements")
+        param(&silent, "error").as_deref(),
+        Some("interaction_required")
     );
 });
 
