@@ -180,16 +180,18 @@ on_both_backends!(sending_is_limited_per_login_and_per_number, |app| {
     assert_eq!(app.texts().await.len(), 5);
 });
 
+/// What the gateway received: the `Authorization` header and the JSON body of each request.
+type Received = std::sync::Arc<std::sync::Mutex<Vec<(Option<String>, serde_json::Value)>>>;
+
 /// A stand-in for the SMS gateway: records what it receives; refuses the first message with
 /// 503, so the retry is seen.
 struct GatewaySink {
     url: String,
-    received: std::sync::Arc<std::sync::Mutex<Vec<(Option<String>, serde_json::Value)>>>,
+    received: Received,
 }
 
 async fn gateway_sink() -> GatewaySink {
     use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
-    type Received = std::sync::Arc<std::sync::Mutex<Vec<(Option<String>, serde_json::Value)>>>;
     let received: Received = Default::default();
     let seen = received.clone();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
