@@ -5,7 +5,7 @@
 
 use infra::crypto;
 
-/// 31 characters: digits 2–9 and capitals without I, L, O, U.
+/// 30 characters: digits 2–9 and capitals without I, L, O, U.
 const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /// Characters of an SMS code (about 44 bits).

@@ -52,6 +52,28 @@ pub struct LoginStep {
     pub sms_sent: u32,
 }
 
+impl LoginStep {
+    /// A step that has not chosen its method yet.
+    pub fn new(
+        account_id: &str,
+        required: Loa,
+        session_handle: Option<String>,
+        started_at: i64,
+    ) -> LoginStep {
+        LoginStep {
+            account_id: account_id.to_owned(),
+            authorization: String::new(),
+            next: String::new(),
+            required,
+            session_handle,
+            started_at,
+            method: None,
+            sms: None,
+            sms_sent: 0,
+        }
+    }
+}
+
 /// The steps in the store.
 #[derive(Clone, Debug)]
 pub struct LoginSteps {

@@ -80,10 +80,7 @@ impl Method {
 
     /// The strongest level the method can reach.
     pub fn best_level(self) -> Loa {
-        match self {
-            Method::SecurityKey | Method::AppPin => Loa::High,
-            _ => Loa::Medium,
-        }
+        self.proof(true).loa
     }
 
     /// What a successful use proves, with the password before it. `user_verified` matters for

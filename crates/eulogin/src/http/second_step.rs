@@ -62,16 +62,11 @@ pub async fn begin_after_password(
         // to the step-up, which sends the person to add a method.
         return Ok(None);
     };
+    let now = state.clock.now().unix_timestamp();
     let step = LoginStep {
-        account_id: account.id.clone(),
         authorization: authorization.to_owned(),
         next: next.to_owned(),
-        required: required.min(best),
-        session_handle: None,
-        started_at: state.clock.now().unix_timestamp(),
-        method: None,
-        sms: None,
-        sms_sent: 0,
+        ..LoginStep::new(&account.id, required.min(best), None, now)
     };
     Ok(Some(enter_step(state, &step).await?))
 }
@@ -94,16 +89,15 @@ pub async fn begin_step_up(
             required.name()
         )));
     }
+    let now = state.clock.now().unix_timestamp();
     let step = LoginStep {
-        account_id: session.record.account_id.clone(),
         authorization: authorization.to_owned(),
-        next: String::new(),
-        required,
-        session_handle: Some(session.handle.clone()),
-        started_at: state.clock.now().unix_timestamp(),
-        method: None,
-        sms: None,
-        sms_sent: 0,
+        ..LoginStep::new(
+            &session.record.account_id,
+            required,
+            Some(session.handle.clone()),
+            now,
+        )
     };
     enter_step(state, &step).await
 }
@@ -430,7 +424,7 @@ pub async fn check_code(
     if let Some(refusal) = reject_forgery(&req, &state, &form.csrf_token) {
         return Ok(refusal);
     }
-    let Some((handle, mut step)) = step_cookie::current(&req, &state).await else {
+    let Some((handle, step)) = step_cookie::current(&req, &state).await else {
         return Ok(no_step(&req, &state));
     };
     let Some(method) = step.method else {
@@ -441,7 +435,7 @@ pub async fn check_code(
         return abandon(&req, &state, &handle, &step).await;
     }
     let outcome = match method {
-        Method::Sms => check_sms_code(&state, &handle, &mut step, &form.code),
+        Method::Sms => check_sms_code(&state, &handle, &step, &form.code),
         Method::Totp => check_totp_code(&state, &step.account_id, &form.code).await?,
         Method::Recovery => check_recovery_code(&state, &step.account_id, &form.code).await?,
         _ => CodeOutcome::Wrong,
@@ -462,7 +456,6 @@ pub async fn check_code(
         }
         CodeOutcome::Expired => {
             let error = Some(ctx.t.t("factors.code_expired").to_owned());
-            state.login_steps.save(&handle, &step).await?;
             code_page(&req, &state, &step, error, StatusCode::UNAUTHORIZED).await
         }
         CodeOutcome::Wrong => {
@@ -486,13 +479,8 @@ pub async fn check_code(
     }
 }
 
-fn check_sms_code(
-    state: &AppState,
-    handle: &str,
-    step: &mut LoginStep,
-    typed: &str,
-) -> CodeOutcome {
-    let Some(challenge) = step.sms.clone() else {
+fn check_sms_code(state: &AppState, handle: &str, step: &LoginStep, typed: &str) -> CodeOutcome {
+    let Some(challenge) = &step.sms else {
         return CodeOutcome::Wrong;
     };
     if state.clock.now().unix_timestamp() > challenge.expires_at {
@@ -506,10 +494,9 @@ fn check_sms_code(
         .codes
         .matches(handle, &canonical, &challenge.code_hash)
     {
-        // The code is spent with the step, which ends now.
-        step.sms = None;
+        // The code is spent with the step, which `finish` ends.
         CodeOutcome::Right {
-            factor_id: Some(challenge.factor_id),
+            factor_id: Some(challenge.factor_id.clone()),
         }
     } else {
         CodeOutcome::Wrong
@@ -552,7 +539,7 @@ async fn check_totp_code(
 }
 
 /// The decrypted secret of a factor; a secret that does not open is logged and skipped.
-pub fn open_secret(state: &AppState, factor: &Factor) -> Option<Vec<u8>> {
+fn open_secret(state: &AppState, factor: &Factor) -> Option<Vec<u8>> {
     let sealed = factor.secret.as_deref()?;
     match state.factors.sealer.open(&factor.id, sealed) {
         Ok(secret) => Some(secret),

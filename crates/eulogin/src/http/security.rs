@@ -31,7 +31,7 @@ use time::Duration;
 /// kept.
 const ENROLMENT_LIFETIME: Duration = Duration::minutes(10);
 /// Wrong confirmation codes before an enrolment is dropped.
-const MAX_WRONG_ENROLMENT_CODES: u32 = 5;
+const MAX_WRONG_ENROLMENT_CODES: i64 = 5;
 /// Recovery codes made at a time.
 pub const RECOVERY_CODES: usize = 10;
 /// The path of the re-authentication that returns here.
@@ -128,8 +128,8 @@ async fn render(
             disabled: !f.is_usable(),
         })
         .collect();
-    let has_factors = all.iter().any(|f| f.kind != FactorKind::Recovery);
-    let fresh = policy::may_change_factors(&session.record, has_factors, state.clock.now());
+    let fresh =
+        policy::may_change_factors(&session.record, has_second_factor(&all), state.clock.now());
     let needs = needs_notice(state, &ctx, &view.query).await;
     Ok(ctx.render(
         view.status,
@@ -208,13 +208,20 @@ const DONE_MESSAGES: [&str; 6] = [
     "always_off",
 ];
 
-/// The signed-in person, allowed to change their methods now; otherwise the response to give
-/// (the login page, or the re-authentication).
+/// Whether any of `factors` is a method to log in with (recovery codes are a fallback, not one).
+fn has_second_factor(factors: &[Factor]) -> bool {
+    factors
+        .iter()
+        .any(|f| f.kind != FactorKind::Recovery && f.is_usable())
+}
+
+/// The signed-in person with their factors, allowed to change their methods now; otherwise
+/// the response to give (the login page, or the re-authentication).
 async fn may_change(
     req: &HttpRequest,
     state: &AppState,
     csrf_token: &str,
-) -> Result<Result<(ActiveSession, Account), HttpResponse>, WebError> {
+) -> Result<Result<(ActiveSession, Account, Vec<Factor>), HttpResponse>, WebError> {
     if let Some(refusal) = reject_forgery(req, state, csrf_token) {
         return Ok(Err(refusal));
     }
@@ -223,17 +230,53 @@ async fn may_change(
         Err(redirect) => return Ok(Err(redirect)),
     };
     let id = account.id.clone();
-    let has_factors = state
+    let factors = state
         .db
         .run(move |c| Ok(factor_store::list(c, &id)?))
-        .await?
-        .iter()
-        .any(|f| f.kind != FactorKind::Recovery);
-    if !policy::may_change_factors(&session.record, has_factors, state.clock.now()) {
+        .await?;
+    if !policy::may_change_factors(
+        &session.record,
+        has_second_factor(&factors),
+        state.clock.now(),
+    ) {
         state.metrics.event("reauthentication_required");
         return Ok(Err(see_other(REAUTHENTICATE)));
     }
-    Ok(Ok((session, account)))
+    Ok(Ok((session, account, factors)))
+}
+
+/// Counts a wrong confirmation code of the enrolment under `key`, atomically (two tabs cannot
+/// both have a fifth try); at the limit the enrolment is dropped. The message to show, and
+/// whether the enrolment is gone.
+async fn wrong_enrolment_code(
+    state: &AppState,
+    ctx: &PageContext,
+    key: &str,
+) -> Result<(String, bool), WebError> {
+    let wrong = state
+        .kv
+        .increment(&wrong_codes_key(key), ENROLMENT_LIFETIME)
+        .await?;
+    if wrong >= MAX_WRONG_ENROLMENT_CODES {
+        state.kv.delete(key).await?;
+        return Ok((ctx.t.t("factors.enrolment_too_many_wrong").to_owned(), true));
+    }
+    let left = (MAX_WRONG_ENROLMENT_CODES - wrong).to_string();
+    Ok((ctx.t.fill("factors.code_wrong", &[("left", &left)]), false))
+}
+
+fn wrong_codes_key(enrolment_key: &str) -> String {
+    format!("{enrolment_key}:wrong")
+}
+
+/// Keeps a new enrolment under `key`, with a fresh count of wrong codes.
+async fn begin_enrolment<T: Serialize>(
+    state: &AppState,
+    key: &str,
+    enrolment: &T,
+) -> Result<(), WebError> {
+    state.kv.delete(&wrong_codes_key(key)).await?;
+    save_json(state, key, enrolment).await
 }
 
 /// Audits a change and e-mails the owner about it.
@@ -289,7 +332,6 @@ struct PhoneEnrolment {
     e164: String,
     code_hash: String,
     expires_at: i64,
-    wrong: u32,
 }
 
 fn phone_enrolment_key(session: &ActiveSession) -> String {
@@ -317,7 +359,7 @@ pub async fn add_phone(
     state: web::Data<AppState>,
     form: web::Form<PhoneForm>,
 ) -> Result<HttpResponse, WebError> {
-    let (session, account) = match may_change(&req, &state, &form.csrf_token).await? {
+    let (session, account, _) = match may_change(&req, &state, &form.csrf_token).await? {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };
@@ -360,9 +402,8 @@ pub async fn add_phone(
             .hash(&format!("{}:{e164}", session.handle), &canonical),
         e164: e164.clone(),
         expires_at: (state.clock.now() + ENROLMENT_LIFETIME).unix_timestamp(),
-        wrong: 0,
     };
-    save_json(&state, &phone_enrolment_key(&session), &enrolment).await?;
+    begin_enrolment(&state, &phone_enrolment_key(&session), &enrolment).await?;
     let minutes = ENROLMENT_LIFETIME.whole_minutes().to_string();
     state.factors.sms.send(crate::factors::sms::TextMessage {
         to: e164,
@@ -429,12 +470,12 @@ pub async fn confirm_phone(
     state: web::Data<AppState>,
     form: web::Form<CodeForm>,
 ) -> Result<HttpResponse, WebError> {
-    let (session, account) = match may_change(&req, &state, &form.csrf_token).await? {
+    let (session, account, _) = match may_change(&req, &state, &form.csrf_token).await? {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };
     let key = phone_enrolment_key(&session);
-    let Some(mut enrolment) = load_json::<PhoneEnrolment>(&state, &key).await? else {
+    let Some(enrolment) = load_json::<PhoneEnrolment>(&state, &key).await? else {
         return Ok(see_other("/account/security"));
     };
     let ctx = PageContext::new(&req, &state);
@@ -447,17 +488,11 @@ pub async fn confirm_phone(
         )
     });
     if expired || !right {
-        enrolment.wrong += 1;
         let message = if expired {
             state.kv.delete(&key).await?;
             ctx.t.t("factors.code_expired").to_owned()
-        } else if enrolment.wrong >= MAX_WRONG_ENROLMENT_CODES {
-            state.kv.delete(&key).await?;
-            ctx.t.t("factors.enrolment_too_many_wrong").to_owned()
         } else {
-            save_json(&state, &key, &enrolment).await?;
-            let left = (MAX_WRONG_ENROLMENT_CODES - enrolment.wrong).to_string();
-            ctx.t.fill("factors.code_wrong", &[("left", &left)])
+            wrong_enrolment_code(&state, &ctx, &key).await?.0
         };
         return Ok(ctx.render(
             StatusCode::UNAUTHORIZED,
@@ -526,7 +561,6 @@ pub fn device_name(raw: &str) -> Option<String> {
 struct TotpEnrolment {
     id: String,
     sealed_seed: String,
-    wrong: u32,
 }
 
 fn totp_enrolment_key(session: &ActiveSession) -> String {
@@ -555,7 +589,7 @@ pub async fn start_totp(
     state: web::Data<AppState>,
     form: web::Form<CsrfOnly>,
 ) -> Result<HttpResponse, WebError> {
-    let (session, _) = match may_change(&req, &state, &form.csrf_token).await? {
+    let (session, _, _) = match may_change(&req, &state, &form.csrf_token).await? {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };
@@ -564,9 +598,8 @@ pub async fn start_totp(
     let enrolment = TotpEnrolment {
         sealed_seed: state.factors.sealer.seal(&id, &seed),
         id,
-        wrong: 0,
     };
-    save_json(&state, &totp_enrolment_key(&session), &enrolment).await?;
+    begin_enrolment(&state, &totp_enrolment_key(&session), &enrolment).await?;
     Ok(see_other("/account/security/totp/confirm"))
 }
 
@@ -624,12 +657,12 @@ pub async fn confirm_totp(
     state: web::Data<AppState>,
     form: web::Form<CodeForm>,
 ) -> Result<HttpResponse, WebError> {
-    let (session, account) = match may_change(&req, &state, &form.csrf_token).await? {
+    let (session, account, _) = match may_change(&req, &state, &form.csrf_token).await? {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };
     let key = totp_enrolment_key(&session);
-    let Some(mut enrolment) = load_json::<TotpEnrolment>(&state, &key).await? else {
+    let Some(enrolment) = load_json::<TotpEnrolment>(&state, &key).await? else {
         return Ok(see_other("/account/security"));
     };
     let ctx = PageContext::new(&req, &state);
@@ -644,10 +677,8 @@ pub async fn confirm_totp(
         .unwrap_or_default();
     let now = state.clock.now();
     let Some(step) = totp::matching_step(&seed, &form.code, now.unix_timestamp()) else {
-        enrolment.wrong += 1;
-        if enrolment.wrong >= MAX_WRONG_ENROLMENT_CODES {
-            state.kv.delete(&key).await?;
-            let message = ctx.t.t("factors.enrolment_too_many_wrong").to_owned();
+        let (message, gone) = wrong_enrolment_code(&state, &ctx, &key).await?;
+        if gone {
             return Ok(crate::http::errors::message_page(
                 &ctx,
                 StatusCode::UNAUTHORIZED,
@@ -655,10 +686,7 @@ pub async fn confirm_totp(
                 &message,
             ));
         }
-        save_json(&state, &key, &enrolment).await?;
-        let left = (MAX_WRONG_ENROLMENT_CODES - enrolment.wrong).to_string();
-        let error = Some(ctx.t.fill("factors.code_wrong", &[("left", &left)]));
-        return totp_page(&req, &state, &account, &enrolment, &name, error).await;
+        return totp_page(&req, &state, &account, &enrolment, &name, Some(message)).await;
     };
     state.kv.delete(&key).await?;
     let new = NewFactor {
@@ -705,7 +733,7 @@ pub async fn remove(
     state: web::Data<AppState>,
     form: web::Form<RemoveForm>,
 ) -> Result<HttpResponse, WebError> {
-    let (_, account) = match may_change(&req, &state, &form.csrf_token).await? {
+    let (_, account, _) = match may_change(&req, &state, &form.csrf_token).await? {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };
@@ -751,7 +779,7 @@ pub async fn new_recovery_codes(
     state: web::Data<AppState>,
     form: web::Form<CsrfOnly>,
 ) -> Result<HttpResponse, WebError> {
-    let (_, account) = match may_change(&req, &state, &form.csrf_token).await? {
+    let (_, account, _) = match may_change(&req, &state, &form.csrf_token).await? {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };
@@ -804,19 +832,12 @@ pub async fn set_always_mfa(
     state: web::Data<AppState>,
     form: web::Form<AlwaysMfaForm>,
 ) -> Result<HttpResponse, WebError> {
-    let (session, account) = match may_change(&req, &state, &form.csrf_token).await? {
+    let (session, account, factors) = match may_change(&req, &state, &form.csrf_token).await? {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };
     let on = form.always == "on";
-    let id = account.id.clone();
-    let has_method = state
-        .db
-        .run(move |c| Ok(factor_store::list(c, &id)?))
-        .await?
-        .iter()
-        .any(|f| f.kind != FactorKind::Recovery && f.is_usable());
-    if on && !has_method {
+    if on && !has_second_factor(&factors) {
         let ctx = PageContext::new(&req, &state);
         let view = View {
             error: Some(ctx.t.t("factors.always_needs_method").to_owned()),
@@ -865,7 +886,7 @@ pub async fn delete_all(
     state: web::Data<AppState>,
     form: web::Form<DeleteAllForm>,
 ) -> Result<HttpResponse, WebError> {
-    let (session, account) = match may_change(&req, &state, &form.csrf_token).await? {
+    let (session, account, _) = match may_change(&req, &state, &form.csrf_token).await? {
         Ok(found) => found,
         Err(response) => return Ok(response),
     };

@@ -173,17 +173,6 @@ pub fn find(conn: &mut AnyConnection, account_id: &str, id: &str) -> QueryResult
     Ok(row.and_then(FactorRow::into_factor))
 }
 
-/// A device of the mobile app by its id alone: the app identifies itself with it.
-pub fn find_device(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<Factor>> {
-    let row = second_factors::table
-        .filter(second_factors::id.eq(id))
-        .filter(second_factors::kind.eq(FactorKind::App.as_str()))
-        .select(FactorRow::as_select())
-        .first(conn)
-        .optional()?;
-    Ok(row.and_then(FactorRow::into_factor))
-}
-
 /// Whether the account has this lookup value for this kind already (e.g. the phone number).
 pub fn exists(
     conn: &mut AnyConnection,
@@ -312,7 +301,7 @@ pub fn advance_counter(
     Ok(updated == 1)
 }
 
-/// Records a successful use; for the mobile app it also clears the wrong-PIN count.
+/// Records a successful use (and clears the count of failures).
 pub fn record_use(conn: &mut AnyConnection, id: &str, now: OffsetDateTime) -> QueryResult<()> {
     diesel::update(second_factors::table.filter(second_factors::id.eq(id)))
         .set((
@@ -321,28 +310,4 @@ pub fn record_use(conn: &mut AnyConnection, id: &str, now: OffsetDateTime) -> Qu
         ))
         .execute(conn)?;
     Ok(())
-}
-
-/// Counts one wrong PIN; at `limit` in a row the device is disabled. Returns the new count.
-pub fn record_wrong_pin(
-    conn: &mut AnyConnection,
-    id: &str,
-    limit: i32,
-    now: OffsetDateTime,
-) -> QueryResult<i32> {
-    diesel::update(second_factors::table.filter(second_factors::id.eq(id)))
-        .set(second_factors::failures.eq(second_factors::failures + 1))
-        .execute(conn)?;
-    diesel::update(
-        second_factors::table
-            .filter(second_factors::id.eq(id))
-            .filter(second_factors::failures.ge(limit))
-            .filter(second_factors::disabled_at.is_null()),
-    )
-    .set(second_factors::disabled_at.eq(Some(to_db_time(now))))
-    .execute(conn)?;
-    second_factors::table
-        .filter(second_factors::id.eq(id))
-        .select(second_factors::failures)
-        .first(conn)
 }

@@ -268,3 +268,46 @@ async fn codes_leave_through_the_http_gateway_with_its_token_and_are_retried() {
     );
     app.cleanup().await;
 }
+
+on_both_backends!(five_wrong_confirmation_codes_drop_the_new_number, |app| {
+    app.insert_account(EMAIL, STRONG_PASSWORD).await;
+    assert_eq!(app.login(EMAIL, STRONG_PASSWORD).await.status(), 303);
+    // "Always require" cannot be turned on without a method to log in with.
+    let premature = app
+        .post_form("/account/security/always", &[("always", "on")])
+        .await;
+    assert_eq!(premature.status(), 409);
+    app.post_form("/account/security/phones", &[("phone", "+46 70 123 45 67")])
+        .await;
+    let code = app.last_code_to(NUMBER).await;
+    for left in ["4", "3", "2", "1"] {
+        let wrong = app
+            .post_form(
+                "/account/security/phones/confirm",
+                &[("code", "ZZZ-ZZZ-ZZZ")],
+            )
+            .await;
+        assert!(
+            text_of(&wrong.text().await.unwrap(), ".error")
+                .contains(&format!("Attempts left: {left}"))
+        );
+    }
+    let fifth = app
+        .post_form(
+            "/account/security/phones/confirm",
+            &[("code", "ZZZ-ZZZ-ZZZ")],
+        )
+        .await;
+    assert!(text_of(&fifth.text().await.unwrap(), ".error").contains("Start the addition again"));
+    let late = app
+        .post_form("/account/security/phones/confirm", &[("code", &code)])
+        .await;
+    assert_eq!(
+        late.headers()["location"],
+        "/account/security",
+        "the attempt is gone"
+    );
+    assert!(app.factor_ids(EMAIL, FactorKind::Sms).await.is_empty());
+    // A new attempt starts with a fresh count.
+    app.add_phone("+46 70 123 45 67", NUMBER).await;
+});

@@ -215,15 +215,7 @@ on_both_backends!(an_application_asking_for_more_gets_a_step_up, |app| {
     let medium = format!("{}/loa/medium", app.base);
     let high = format!("{}/loa/high", app.base);
     // The session has the password only: the second step, not the password again.
-    let asked = app
-        .authorize(&[
-            ("client_id", client.id.as_str()),
-            ("redirect_uri", REDIRECT_URI),
-            ("response_type", "code"),
-            ("scope", "openid"),
-            ("acr_values", medium.as_str()),
-        ])
-        .await;
+    let asked = app.authorize_asking_level(&client, "medium").await;
     assert_eq!(asked.headers()["location"], "/login/verify");
     app.choose_method("totp").await;
     app.clock.advance(time::Duration::seconds(30));
@@ -247,15 +239,7 @@ on_both_backends!(an_application_asking_for_more_gets_a_step_up, |app| {
         param(&silent, "error").as_deref(),
         Some("interaction_required")
     );
-    let asked = app
-        .authorize(&[
-            ("client_id", client.id.as_str()),
-            ("redirect_uri", REDIRECT_URI),
-            ("response_type", "code"),
-            ("scope", "openid"),
-            ("acr_values", high.as_str()),
-        ])
-        .await;
+    let asked = app.authorize_asking_level(&client, "high").await;
     let location = asked.headers()["location"].to_str().unwrap().to_owned();
     assert!(
         location.starts_with("/account/security?authorization="),

@@ -396,15 +396,7 @@ on_both_backends!(more_than_the_low_level_is_never_downgraded, |app| {
     let client = app.register_client(web_app("careful-app")).await;
     let medium = format!("{}/loa/medium", app.base);
     // A person without a second factor is sent to add one; the application gets no code.
-    let asked = app
-        .authorize(&[
-            ("client_id", client.id.as_str()),
-            ("redirect_uri", REDIRECT_URI),
-            ("response_type", "code"),
-            ("scope", "openid"),
-            ("acr_values", medium.as_str()),
-        ])
-        .await;
+    let asked = app.authorize_asking_level(&client, "medium").await;
     let login = app.follow_to_application_or_page(asked).await;
     assert!(
         login.contains("/account/security?authorization="),

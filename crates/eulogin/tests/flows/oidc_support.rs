@@ -126,6 +126,24 @@ impl TestApp {
         panic!("too many redirects");
     }
 
+    /// `GET /oidc/authorize` for `client`'s first redirect URI, asking for the level `level`
+    /// (`low`, `medium`, `high`) with `acr_values`; eulogin's first answer.
+    pub async fn authorize_asking_level(
+        &self,
+        client: &TestClient,
+        level: &str,
+    ) -> reqwest::Response {
+        let acr = format!("{}/loa/{level}", self.base);
+        self.authorize(&[
+            ("client_id", client.id.as_str()),
+            ("redirect_uri", REDIRECT_URI),
+            ("response_type", "code"),
+            ("scope", "openid"),
+            ("acr_values", acr.as_str()),
+        ])
+        .await
+    }
+
     /// A complete authorization (logging in if needed) up to the code; returns the URL the
     /// browser was sent back to.
     pub async fn authorization_response(
