@@ -26,7 +26,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/healthz", web::get().to(ops::healthz))
         .route("/readyz", web::get().to(ops::readyz))
         .route("/metrics", web::get().to(ops::metrics))
-        .route("/static/style.css", web::get().to(ops::stylesheet))
+        .route("/static/{file}", web::get().to(ops::static_file))
         .route("/register", web::get().to(register::form))
         .route("/register", web::post().to(register::submit))
         .route("/captcha/{id}/image", web::get().to(captcha::image))

@@ -1,4 +1,4 @@
-//! Operational endpoints (health, readiness, metrics), the stylesheet and the 404 page.
+//! Operational endpoints (health, readiness, metrics), static files and the 404 page.
 
 use crate::app::AppState;
 use crate::http::errors::message_page;
@@ -20,11 +20,29 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         .body(state.metrics.render())
 }
 
-pub async fn stylesheet() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/css; charset=utf-8")
-        .insert_header(("Cache-Control", "public, max-age=3600"))
-        .body(include_str!("../../static/style.css"))
+/// The files under `static/`, compiled in: the stylesheet and the small scripts some pages
+/// add on top of their no-JavaScript form (`script-src 'self'` in the CSP allows only these).
+const STATIC_FILES: &[(&str, &str, &str)] = &[
+    (
+        "style.css",
+        "text/css; charset=utf-8",
+        include_str!("../../static/style.css"),
+    ),
+];
+
+/// `GET /static/{file}`: one of [`STATIC_FILES`], or the 404 page.
+pub async fn static_file(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    file: web::Path<String>,
+) -> HttpResponse {
+    match STATIC_FILES.iter().find(|(name, _, _)| *name == file.as_str()) {
+        Some((_, content_type, body)) => HttpResponse::Ok()
+            .content_type(*content_type)
+            .insert_header(("Cache-Control", "public, max-age=3600"))
+            .body(*body),
+        None => not_found(req, state).await,
+    }
 }
 
 pub async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
