@@ -4,6 +4,7 @@
 use crate::config::Settings;
 use crate::factors::Factors;
 use crate::factors::login_step::LoginSteps;
+use crate::factors::mobile::MobileApp;
 use crate::factors::sms::SmsSender;
 use crate::http;
 use crate::http::page::PageContext;
@@ -48,6 +49,7 @@ pub struct AppState {
     pub oidc: Oidc,
     pub factors: Factors,
     pub login_steps: LoginSteps,
+    pub mobile: MobileApp,
 }
 
 impl AppState {
@@ -93,6 +95,7 @@ impl AppState {
         )?;
         let factors = Factors::new(settings.secret_key.expose_secret().as_bytes(), sms);
         let login_steps = LoginSteps::new(kv.clone(), clock.clone());
+        let mobile = MobileApp::new(kv.clone(), clock.clone());
         Ok(AppState {
             settings: Arc::new(settings),
             db,
@@ -106,6 +109,7 @@ impl AppState {
             oidc,
             factors,
             login_steps,
+            mobile,
         })
     }
 
@@ -215,7 +219,8 @@ impl AppState {
 }
 
 /// Paths called by programs: they get no CSRF cookie.
-const NO_BROWSER_COOKIE_PATHS: [&str; 9] = [
+const NO_BROWSER_COOKIE_PATHS: [&str; 10] = [
+    http::app_api::APP_API_PREFIX,
     "/healthz",
     "/readyz",
     "/metrics",

@@ -50,6 +50,22 @@ pub struct LoginStep {
     pub sms: Option<SmsChallenge>,
     #[serde(default)]
     pub sms_sent: u32,
+    /// The request pushed to the mobile app, while the step waits for its decision.
+    #[serde(default)]
+    pub app_push: Option<String>,
+    /// The challenge of the QR code shown for the mobile app's one-time password.
+    #[serde(default)]
+    pub app_qr: Option<QrChallenge>,
+}
+
+/// A QR code challenge for the mobile app (it is shown, so it is not secret; it is single
+/// use because the step ends with it).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct QrChallenge {
+    pub challenge: String,
+    /// The QR code's payload, as shown.
+    pub payload: String,
+    pub expires_at: i64,
 }
 
 impl LoginStep {
@@ -70,6 +86,8 @@ impl LoginStep {
             method: None,
             sms: None,
             sms_sent: 0,
+            app_push: None,
+            app_qr: None,
         }
     }
 }

@@ -15,6 +15,7 @@
 
 pub mod codes;
 pub mod login_step;
+pub mod mobile;
 pub mod phone;
 pub mod policy;
 pub mod qr;

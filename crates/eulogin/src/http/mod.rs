@@ -2,6 +2,7 @@
 //! operational endpoints. Every POST is CSRF-checked; every page carries the security headers.
 
 pub mod account;
+pub mod app_api;
 pub mod captcha;
 pub mod errors;
 pub mod forms;
@@ -14,7 +15,9 @@ pub mod password_check;
 pub mod register;
 pub mod request_log;
 pub mod second_step;
+pub mod second_step_app;
 pub mod security;
+pub mod security_devices;
 pub mod session_cookie;
 pub mod step_cookie;
 
@@ -42,6 +45,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(second_step::check_code),
         )
         .route("/login/verify/resend", web::post().to(second_step::resend))
+        .route(
+            "/login/verify/app",
+            web::get().to(second_step_app::waiting_page),
+        )
+        .route(
+            "/login/verify/app",
+            web::post().to(second_step_app::proceed),
+        )
+        .route(
+            "/login/verify/app/status",
+            web::get().to(second_step_app::status),
+        )
         .route("/password/new", web::get().to(password::link_form))
         .route("/password/new", web::post().to(password::link_submit))
         .route("/password/forgot", web::get().to(password::forgot_form))
@@ -92,6 +107,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/account/security/remove", web::post().to(security::remove))
         .route(
+            "/account/security/devices",
+            web::post().to(security_devices::start),
+        )
+        .route(
+            "/account/security/devices/enrol",
+            web::get().to(security_devices::enrol_page),
+        )
+        .route(
+            "/account/security/devices/status",
+            web::get().to(security_devices::status),
+        )
+        .route(
+            "/account/security/devices/done",
+            web::get().to(security_devices::done),
+        )
+        .route(
             "/account/security/recovery",
             web::post().to(security::new_recovery_codes),
         )
@@ -103,5 +134,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/account/security/delete-all",
             web::post().to(security::delete_all),
         )
+        .configure(app_api::routes)
         .configure(oidc::routes);
 }

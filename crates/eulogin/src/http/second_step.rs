@@ -8,12 +8,12 @@ use crate::factors::codes::{self, RECOVERY_CODE_LENGTH, SMS_CODE_LENGTH};
 use crate::factors::login_step::{
     LoginStep, MAX_SMS_PER_STEP, MAX_WRONG_CODES, SMS_CODE_LIFETIME, SmsChallenge,
 };
-use crate::factors::{Method, available_methods, phone, policy, totp};
+use crate::factors::{Method, available_methods, phone, policy, qr, totp};
 use crate::http::errors::{WebError, message_page};
 use crate::http::forms::reject_forgery;
 use crate::http::oidc::authorize::after_login;
 use crate::http::page::{PageContext, see_other};
-use crate::http::{login, step_cookie};
+use crate::http::{login, second_step_app, step_cookie};
 use crate::oidc::assurance::Loa;
 use crate::security::rate_limit::{self, Limit, Verdict};
 use crate::security::sessions::{ActiveSession, Proof};
@@ -146,10 +146,12 @@ struct CodePage<'a> {
     error: Option<String>,
     can_resend: bool,
     code_length: usize,
+    /// The mobile app's QR code (SVG) and its payload, for the app's one-time password.
+    qr: Option<(String, String)>,
 }
 
 /// No step in this browser (none begun, expired, or ended): back to the login page.
-fn no_step(req: &HttpRequest, state: &AppState) -> HttpResponse {
+pub(crate) fn no_step(req: &HttpRequest, state: &AppState) -> HttpResponse {
     let ctx = PageContext::new(req, state);
     let mut response = message_page(
         &ctx,
@@ -252,6 +254,15 @@ pub async fn start(
         return choose_page(&req, &state, &step, error, StatusCode::BAD_REQUEST).await;
     };
     step.method = Some(method);
+    if method != Method::AppPin {
+        second_step_app::withdraw(&state, &mut step).await?;
+    }
+    if method == Method::AppPin {
+        return second_step_app::push(&req, &state, &handle, &mut step).await;
+    }
+    if method == Method::AppQr {
+        step.app_qr = second_step_app::new_qr_challenge(&state);
+    }
     if method == Method::Sms {
         let Some(phone) = factors
             .iter()
@@ -369,6 +380,7 @@ async fn code_page(
             )
         }
         Method::Totp => (ctx.t.t("factors.totp_hint").to_owned(), false, 7),
+        Method::AppQr => (ctx.t.t("mobile.qr_hint").to_owned(), false, 9),
         Method::Recovery => (
             ctx.t.t("factors.recovery_hint").to_owned(),
             false,
@@ -386,6 +398,11 @@ async fn code_page(
             error,
             can_resend,
             code_length,
+            qr: step
+                .app_qr
+                .as_ref()
+                .filter(|_| method == Method::AppQr)
+                .map(|c| (qr::svg(&c.payload).unwrap_or_default(), c.payload.clone())),
         },
     ))
 }
@@ -438,6 +455,7 @@ pub async fn check_code(
         Method::Sms => check_sms_code(&state, &handle, &step, &form.code),
         Method::Totp => check_totp_code(&state, &step.account_id, &form.code).await?,
         Method::Recovery => check_recovery_code(&state, &step.account_id, &form.code).await?,
+        Method::AppQr => check_app_code(&state, &step, &form.code).await?,
         _ => CodeOutcome::Wrong,
     };
     let ctx = PageContext::new(&req, &state);
@@ -532,6 +550,38 @@ async fn check_totp_code(
                 }
             } else {
                 CodeOutcome::Wrong
+            });
+        }
+    }
+    Ok(CodeOutcome::Wrong)
+}
+
+/// The mobile app's one-time password for the QR code of this step, from any of the
+/// account's usable devices.
+async fn check_app_code(
+    state: &AppState,
+    step: &LoginStep,
+    typed: &str,
+) -> Result<CodeOutcome, WebError> {
+    let Some(challenge) = &step.app_qr else {
+        return Ok(CodeOutcome::Wrong);
+    };
+    if state.clock.now().unix_timestamp() > challenge.expires_at {
+        return Ok(CodeOutcome::Expired);
+    }
+    let id = step.account_id.clone();
+    let devices = state
+        .db
+        .run(move |c| Ok(factor_store::list_kind(c, &id, FactorKind::App)?))
+        .await?;
+    for device in devices.iter().filter(|f| f.is_usable()) {
+        let Some(secret) = open_secret(state, device) else {
+            continue;
+        };
+        if eulogin_mobile_protocol::qr_otp_matches(&secret, &challenge.challenge, typed) {
+            // The challenge is spent with the step, which `finish` ends.
+            return Ok(CodeOutcome::Right {
+                factor_id: Some(device.id.clone()),
             });
         }
     }

@@ -71,12 +71,12 @@ pub struct SecurityQuery {
 }
 
 /// The page, with what the person is allowed to do now.
-struct View<'a> {
-    flash: Option<String>,
-    error: Option<String>,
-    status: StatusCode,
-    phone_typed: &'a str,
-    query: SecurityQuery,
+pub(crate) struct View<'a> {
+    pub flash: Option<String>,
+    pub error: Option<String>,
+    pub status: StatusCode,
+    pub phone_typed: &'a str,
+    pub query: SecurityQuery,
 }
 
 impl Default for View<'_> {
@@ -98,7 +98,7 @@ fn label_of(factor: &Factor) -> String {
     }
 }
 
-async fn render(
+pub(crate) async fn render(
     req: &HttpRequest,
     state: &AppState,
     session: &ActiveSession,
@@ -199,9 +199,10 @@ pub async fn page(
     .await
 }
 
-const DONE_MESSAGES: [&str; 6] = [
+const DONE_MESSAGES: [&str; 7] = [
     "phone",
     "totp",
+    "device",
     "removed",
     "all_deleted",
     "always_on",
@@ -217,7 +218,7 @@ fn has_second_factor(factors: &[Factor]) -> bool {
 
 /// The signed-in person with their factors, allowed to change their methods now; otherwise
 /// the response to give (the login page, or the re-authentication).
-async fn may_change(
+pub(crate) async fn may_change(
     req: &HttpRequest,
     state: &AppState,
     csrf_token: &str,
@@ -280,7 +281,7 @@ async fn begin_enrolment<T: Serialize>(
 }
 
 /// Audits a change and e-mails the owner about it.
-async fn announce(
+pub(crate) async fn announce(
     req: &HttpRequest,
     state: &AppState,
     account: &Account,

@@ -193,6 +193,16 @@ impl Sessions {
         Ok(true)
     }
 
+    /// Raises the session to `proof` unless it already has that level or more (a factor
+    /// confirmed during a session counts as used by it).
+    pub async fn raise(&self, handle: &str, proof: Proof) -> Result<bool, KvError> {
+        match self.fetch(handle).await? {
+            Some(record) if record.level() >= proof.loa => Ok(true),
+            Some(_) => self.step_up(handle, proof).await,
+            None => Ok(false),
+        }
+    }
+
     /// Ends one session on the server.
     pub async fn end(&self, handle: &str, account_id: &str) -> Result<(), KvError> {
         self.kv.delete(&session_key(handle)).await?;

@@ -311,3 +311,40 @@ pub fn record_use(conn: &mut AnyConnection, id: &str, now: OffsetDateTime) -> Qu
         .execute(conn)?;
     Ok(())
 }
+
+/// A mobile device by the id it signs with (any account: the id is a random UUID, and the
+/// device's signature, checked next, proves who holds it).
+pub fn find_device(conn: &mut AnyConnection, device_id: &str) -> QueryResult<Option<Factor>> {
+    let row = second_factors::table
+        .filter(second_factors::kind.eq(FactorKind::App.as_str()))
+        .filter(second_factors::id.eq(device_id))
+        .select(FactorRow::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(row.and_then(FactorRow::into_factor))
+}
+
+/// Counts one wrong PIN of a device, in one statement, and disables the device when the count
+/// reaches `limit`. Returns the count after this one (two concurrent wrong PINs both count).
+pub fn record_wrong_pin(
+    conn: &mut AnyConnection,
+    id: &str,
+    limit: i32,
+    now: OffsetDateTime,
+) -> QueryResult<i32> {
+    diesel::update(second_factors::table.filter(second_factors::id.eq(id)))
+        .set(second_factors::failures.eq(second_factors::failures + 1))
+        .execute(conn)?;
+    diesel::update(
+        second_factors::table
+            .filter(second_factors::id.eq(id))
+            .filter(second_factors::failures.ge(limit))
+            .filter(second_factors::disabled_at.is_null()),
+    )
+    .set(second_factors::disabled_at.eq(Some(to_db_time(now))))
+    .execute(conn)?;
+    second_factors::table
+        .filter(second_factors::id.eq(id))
+        .select(second_factors::failures)
+        .first(conn)
+}

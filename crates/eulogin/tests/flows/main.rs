@@ -11,6 +11,7 @@ mod oidc_support;
 mod support;
 
 mod account;
+mod factors_app;
 mod factors_sms;
 mod factors_totp;
 mod interop_node;
