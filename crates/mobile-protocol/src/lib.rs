@@ -1,6 +1,6 @@
 //! The protocol between eulogin and the EU Login mobile app, shared by the server and the app so
-//! that both sides read and write exactly the same bytes. `PROTOCOL.md` next to this crate
-//! describes it in prose, with a worked example.
+//! that both sides read and write exactly the same bytes. `proto/mobile-app.md` at the top of the
+//! workspace describes it in prose, with a worked example.
 //!
 //! - [`enrolment`] and [`login_challenge`]: the `eulogin-app://` URIs carried by QR codes;
 //! - [`otp`]: the one-time password the app derives from a QR login challenge;

@@ -140,7 +140,7 @@ pub struct DecisionResponse {
     pub status: String,
 }
 
-/// The `type` of each problem the app API answers with (see `PROTOCOL.md` for the statuses).
+/// The `type` of each problem the app API answers with (see `proto/mobile-app.md` for the statuses).
 pub mod problem_type {
     /// 400: the body or a field is malformed (bad JSON, JWK, PIN shape, name).
     pub const INVALID_REQUEST: &str = "urn:problem:invalid-request";
