@@ -54,7 +54,12 @@ struct AccountPage<'a> {
     flash: Option<String>,
     sessions: Vec<SessionRow>,
     activity: Vec<(String, String, String)>,
+    /// A login recent enough to change the e-mail address (otherwise "Confirm it is me").
+    email_fresh: bool,
 }
+
+/// The re-authentication that returns to this page.
+const REAUTHENTICATE: &str = "/login?next=/account";
 
 pub fn when(t: OffsetDateTime) -> String {
     t.replace_nanosecond(0)
@@ -152,6 +157,7 @@ async fn render(
             flash: view.flash,
             sessions,
             activity,
+            email_fresh: crate::http::security::recently_proven(state, session).await?,
         },
     ))
 }
@@ -386,6 +392,11 @@ pub async fn request_email_change(
         Ok(found) => found,
         Err(redirect) => return Ok(redirect),
     };
+    // Like a change of second factor: a recent login, with the second factor if there is one.
+    if !crate::http::security::recently_proven(&state, &session).await? {
+        state.metrics.event("reauthentication_required");
+        return Ok(see_other(REAUTHENTICATE));
+    }
     let ctx = PageContext::new(&req, &state);
     let tr = ctx.t;
     let mut errors = FieldErrors::new();

@@ -216,6 +216,24 @@ fn has_second_factor(factors: &[Factor]) -> bool {
         .any(|f| f.kind != FactorKind::Recovery && f.is_usable())
 }
 
+/// Whether the session may make a sensitive change now (its methods, its e-mail address): a
+/// login of the last ten minutes, with the second factor when the person has one.
+pub(crate) async fn recently_proven(
+    state: &AppState,
+    session: &ActiveSession,
+) -> Result<bool, WebError> {
+    let id = session.record.account_id.clone();
+    let factors = state
+        .db
+        .run(move |c| Ok(factor_store::list(c, &id)?))
+        .await?;
+    Ok(policy::may_change_factors(
+        &session.record,
+        has_second_factor(&factors),
+        state.clock.now(),
+    ))
+}
+
 /// The signed-in person with their factors, allowed to change their methods now; otherwise
 /// the response to give (the login page, or the re-authentication).
 pub(crate) async fn may_change(

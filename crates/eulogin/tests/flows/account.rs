@@ -368,3 +368,53 @@ on_both_backends!(
         );
     }
 );
+
+on_both_backends!(
+    an_email_change_needs_a_recent_login_with_the_second_factor,
+    |app| {
+        logged_in(app, "recent@example.se").await;
+        let change = [
+            ("new_email", "elsewhere@example.se"),
+            ("current_password", STRONG_PASSWORD),
+        ];
+        // Eleven minutes after the login, the page asks to confirm it is me first.
+        app.clock.advance(time::Duration::minutes(11));
+        let page = app.get("/account").await.text().await.unwrap();
+        assert!(page.contains("first confirm it is you"), "{page}");
+        assert!(!page.contains("name=\"new_email\""));
+        let stale = app.post_form("/account/email", &change).await;
+        assert_eq!(stale.headers()["location"], "/login?next=/account");
+        // After a new login, the form is back; with an authenticator app added, a login with
+        // the password only is not enough.
+        assert_eq!(
+            app.login("recent@example.se", STRONG_PASSWORD)
+                .await
+                .status(),
+            303
+        );
+        assert!(
+            app.get("/account")
+                .await
+                .text()
+                .await
+                .unwrap()
+                .contains("name=\"new_email\"")
+        );
+        app.add_authenticator().await;
+        app.logout().await;
+        assert_eq!(
+            app.login("recent@example.se", STRONG_PASSWORD)
+                .await
+                .headers()["location"],
+            "/account"
+        );
+        let password_only = app.post_form("/account/email", &change).await;
+        assert_eq!(password_only.headers()["location"], "/login?next=/account");
+        assert!(
+            app.mails()
+                .await
+                .iter()
+                .all(|m| !m.to.contains("elsewhere"))
+        );
+    }
+);
