@@ -7,7 +7,7 @@ SHELL := /bin/bash
 export TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/eulogin_test
 export TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help run test test-embedded lint fmt build release bench clean check-backends interop-deps
+.PHONY: help run test test-embedded lint fmt build release bench clean check-backends interop-deps browser-deps
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -16,13 +16,18 @@ run: ## Start eulogin and traces on localhost with the embedded defaults
 	cargo build -p eulogin -p traces
 	./scripts/run.sh
 
-test: check-backends interop-deps ## Run every test, on both backends (needs PostgreSQL, Redis, Node.js)
+test: check-backends interop-deps browser-deps ## Run every test, on both backends (needs PostgreSQL, Redis, Node.js, Chromium)
 	cargo test --workspace --no-fail-fast
 	cd tests/interop && node --test browser.test.mjs
 
 interop-deps: ## Install the Node relying-party library of the interop test (from its lock file)
 	@command -v node >/dev/null || { echo "Node.js 20+ is needed for the interop test" >&2; exit 1; }
 	cd tests/interop && npm ci --no-audit --no-fund
+
+browser-deps: ## Install the browser test's needs: Debian's Chromium, playwright-core (lock file)
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium (apt-get)"; \
+	  apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }; }
+	cd tests/browser && npm ci --no-audit --no-fund
 
 check-backends: ## Fail unless the test PostgreSQL and Redis answer
 	@./scripts/check-backends.sh
@@ -48,4 +53,4 @@ bench: ## Benchmark the OIDC endpoints on both backends; writes docs/benchmarks.
 
 clean: ## Remove build output and local data (./var)
 	cargo clean
-	rm -rf var tests/interop/node_modules
+	rm -rf var tests/interop/node_modules tests/browser/node_modules

@@ -29,6 +29,11 @@ const STATIC_FILES: &[(&str, &str, &str)] = &[
         include_str!("../../static/style.css"),
     ),
     (
+        "icon.svg",
+        "image/svg+xml",
+        include_str!("../../static/icon.svg"),
+    ),
+    (
         "poll.js",
         "text/javascript; charset=utf-8",
         include_str!("../../static/poll.js"),

@@ -581,3 +581,74 @@ on_both_backends!(
         assert!(expired.text().await.unwrap().contains("expired"));
     }
 );
+
+/// What only a browser runs: the pages' script (`static/poll.js`) moves the enrolment page and
+/// the waiting page on by themselves, without a console error (so within the CSP). Debian's
+/// headless Chromium is driven by `tests/browser/mobile-app.mjs` (playwright-core, pinned by
+/// its lock file); this test plays the phone. `make test` installs both; without them this
+/// test fails, it is never skipped.
+#[actix_web::test]
+async fn a_real_browser_follows_the_phone_by_itself() {
+    use tokio::io::AsyncBufReadExt;
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser");
+    assert!(
+        folder.join("node_modules/playwright-core").is_dir(),
+        "the browser test needs its dependencies: run `make test` (or `make browser-deps`)"
+    );
+    let app = TestApp::spawn(Backends::Embedded).await;
+    app.insert_account(EMAIL, STRONG_PASSWORD).await;
+    let mut script = tokio::process::Command::new("node")
+        .arg("mobile-app.mjs")
+        .current_dir(&folder)
+        .env("BASE_URL", &app.base)
+        .env("EMAIL", EMAIL)
+        .env("PASSWORD", STRONG_PASSWORD)
+        .env("PIN", PIN)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("node runs");
+    let mut lines = tokio::io::BufReader::new(script.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    let mut device = None;
+    let read = std::time::Duration::from_secs(60);
+    while let Ok(Ok(Some(line))) = tokio::time::timeout(read, lines.next_line()).await {
+        seen.push(line.clone());
+        if let Some(payload) = line.strip_prefix("enrol-payload ") {
+            device = Some(Device::enrol(&phone(), payload, PIN, None).await.unwrap());
+            let (email, now) = (EMAIL.to_owned(), infra::clock::Clock::now(&app.clock));
+            app.state
+                .db
+                .write(move |c| {
+                    let account = eulogin::store::accounts::find_by_email(c, &email)?.unwrap();
+                    Ok(eulogin::store::accounts::set_always_mfa(
+                        c,
+                        &account.id,
+                        true,
+                        now,
+                    )?)
+                })
+                .await
+                .unwrap();
+        } else if let Some(number) = line.strip_prefix("push-number ") {
+            let device = device.as_ref().expect("enrolled first");
+            let pending = device.pending(&phone()).await.unwrap();
+            let request = pending
+                .iter()
+                .find(|r| r.number == number)
+                .expect("the phone shows the browser's number");
+            device
+                .decide(&phone(), &request.id, Decision::Approve, PIN)
+                .await
+                .unwrap();
+        }
+    }
+    let output = script.wait_with_output().await.unwrap();
+    assert!(
+        output.status.success() && seen.last().map(String::as_str) == Some("ok"),
+        "the browser did not follow the phone: {seen:#?}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    app.cleanup().await;
+}
