@@ -18,6 +18,7 @@ pub mod login_step;
 pub mod phone;
 pub mod policy;
 pub mod qr;
+pub mod security_keys;
 pub mod sms;
 pub mod totp;
 

@@ -14,7 +14,9 @@ pub mod password_check;
 pub mod register;
 pub mod request_log;
 pub mod second_step;
+pub mod second_step_key;
 pub mod security;
+pub mod security_keys;
 pub mod session_cookie;
 pub mod step_cookie;
 
@@ -42,6 +44,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(second_step::check_code),
         )
         .route("/login/verify/resend", web::post().to(second_step::resend))
+        .route(
+            second_step_key::LOGIN_PAGE,
+            web::get().to(second_step_key::login_form),
+        )
+        .route(
+            second_step_key::LOGIN_PAGE,
+            web::post().to(second_step_key::check_answer),
+        )
         .route("/password/new", web::get().to(password::link_form))
         .route("/password/new", web::post().to(password::link_submit))
         .route("/password/forgot", web::get().to(password::forgot_form))
@@ -89,6 +99,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/account/security/totp/confirm",
             web::post().to(security::confirm_totp),
+        )
+        .route(
+            "/account/security/keys",
+            web::post().to(security_keys::start_registration),
+        )
+        .route(
+            "/account/security/keys/new",
+            web::get().to(security_keys::registration_form),
+        )
+        .route(
+            "/account/security/keys/new",
+            web::post().to(security_keys::finish_registration),
         )
         .route("/account/security/remove", web::post().to(security::remove))
         .route(

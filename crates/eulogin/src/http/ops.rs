@@ -28,6 +28,11 @@ const STATIC_FILES: &[(&str, &str, &str)] = &[
         "text/css; charset=utf-8",
         include_str!("../../static/style.css"),
     ),
+    (
+        "webauthn.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/webauthn.js"),
+    ),
 ];
 
 /// `GET /static/{file}`: one of [`STATIC_FILES`], or the 404 page.
@@ -36,7 +41,10 @@ pub async fn static_file(
     state: web::Data<AppState>,
     file: web::Path<String>,
 ) -> HttpResponse {
-    match STATIC_FILES.iter().find(|(name, _, _)| *name == file.as_str()) {
+    match STATIC_FILES
+        .iter()
+        .find(|(name, _, _)| *name == file.as_str())
+    {
         Some((_, content_type, body)) => HttpResponse::Ok()
             .content_type(*content_type)
             .insert_header(("Cache-Control", "public, max-age=3600"))

@@ -149,7 +149,7 @@ struct CodePage<'a> {
 }
 
 /// No step in this browser (none begun, expired, or ended): back to the login page.
-fn no_step(req: &HttpRequest, state: &AppState) -> HttpResponse {
+pub(crate) fn no_step(req: &HttpRequest, state: &AppState) -> HttpResponse {
     let ctx = PageContext::new(req, state);
     let mut response = message_page(
         &ctx,
@@ -265,6 +265,9 @@ pub async fn start(
         }
     }
     state.login_steps.save(&handle, &step).await?;
+    if method == Method::SecurityKey {
+        return Ok(see_other(crate::http::second_step_key::LOGIN_PAGE));
+    }
     Ok(see_other("/login/verify/code"))
 }
 
@@ -571,8 +574,8 @@ async fn check_recovery_code(
     })
 }
 
-/// Five wrong codes: the step ends and the login starts again from the password.
-async fn abandon(
+/// Five wrong codes (or answers of a security key): the step ends and the login starts again from the password.
+pub(crate) async fn abandon(
     req: &HttpRequest,
     state: &AppState,
     handle: &str,
