@@ -7,7 +7,7 @@ SHELL := /bin/bash
 export TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/eulogin_test
 export TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help run test test-embedded lint fmt build release bench clean check-backends interop-deps
+.PHONY: help run test test-embedded lint fmt build release bench clean check-backends interop-deps browser-check
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -23,6 +23,10 @@ test: check-backends interop-deps ## Run every test, on both backends (needs Pos
 interop-deps: ## Install the Node relying-party library of the interop test (from its lock file)
 	@command -v node >/dev/null || { echo "Node.js 20+ is needed for the interop test" >&2; exit 1; }
 	cd tests/interop && npm ci --no-audit --no-fund
+
+browser-check: ## Security keys and passkeys in headless Chromium with virtual authenticators (needs chromium, Node.js 20+)
+	cargo build -p eulogin
+	node --experimental-websocket tests/browser/webauthn.mjs
 
 check-backends: ## Fail unless the test PostgreSQL and Redis answer
 	@./scripts/check-backends.sh
