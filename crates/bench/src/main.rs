@@ -131,7 +131,7 @@ async fn bench(args: &Args, plan: &Plan, work: &std::path::Path) -> anyhow::Resu
     eprintln!("eulogin ready on {addr} (pid {})", server.pid);
 
     let site = oidc::Site::new(
-        format!("http://{addr}"),
+        setup::public_url(addr),
         &secrets.web_client,
         &secrets.service_client,
         args.accounts,

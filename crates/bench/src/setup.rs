@@ -62,6 +62,13 @@ pub fn rust_log(args: &Args) -> Option<&'static str> {
     args.quiet_server.then_some("warn")
 }
 
+/// The public URL (and issuer) of the server listening on `addr`: `localhost`, not the
+/// address, because eulogin refuses an IP address for a public URL (security keys and passkeys
+/// need a domain name).
+pub fn public_url(addr: SocketAddr) -> String {
+    format!("http://localhost:{}", addr.port())
+}
+
 /// Every environment variable the server is started with.
 pub fn server_env(
     args: &Args,
@@ -76,7 +83,7 @@ pub fn server_env(
     std::fs::create_dir_all(&outbox)?;
     let mut env: Vec<(String, String)> = vec![
         ("EULOGIN_LISTEN".into(), addr.to_string()),
-        ("EULOGIN_PUBLIC_URL".into(), format!("http://{addr}")),
+        ("EULOGIN_PUBLIC_URL".into(), public_url(addr)),
         ("EULOGIN_SECRET_KEY".into(), secrets.server_key.clone()),
         ("EULOGIN_CAPTCHA".into(), "off".into()),
         ("EULOGIN_OUTBOX_DIR".into(), outbox.display().to_string()),

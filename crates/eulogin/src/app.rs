@@ -5,6 +5,7 @@ use crate::config::Settings;
 use crate::factors::Factors;
 use crate::factors::login_step::LoginSteps;
 use crate::factors::mobile::MobileApp;
+use crate::factors::security_keys::RELYING_PARTY_NAME;
 use crate::factors::sms::SmsSender;
 use crate::http;
 use crate::http::page::PageContext;
@@ -24,6 +25,7 @@ use actix_web::dev::Server;
 use actix_web::http::StatusCode;
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use eulogin_webauthn::WebAuthnPolicy;
 use infra::clock::SharedClock;
 use infra::db::Database;
 use infra::http::csrf::Csrf;
@@ -50,11 +52,16 @@ pub struct AppState {
     pub factors: Factors,
     pub login_steps: LoginSteps,
     pub mobile: MobileApp,
+    /// Security keys and passkeys: the relying party of the public URL.
+    pub webauthn: WebAuthnPolicy,
 }
 
 impl AppState {
     /// Connects to everything the settings name. Fails fast when a backend is unreachable.
     pub async fn connect(settings: Settings, clock: SharedClock) -> anyhow::Result<AppState> {
+        // First, so that a public URL WebAuthn cannot use stops the start before anything else.
+        let webauthn = WebAuthnPolicy::new(&settings.public_url, RELYING_PARTY_NAME)
+            .map_err(|e| anyhow::anyhow!("EULOGIN_PUBLIC_URL: {e}"))?;
         let database_url = settings.database_url.expose_secret().to_owned();
         let pool_size = settings.database_pool_size;
         let db = tokio::task::spawn_blocking(move || {
@@ -110,6 +117,7 @@ impl AppState {
             factors,
             login_steps,
             mobile,
+            webauthn,
         })
     }
 

@@ -4,7 +4,10 @@ use crate::credential::{Key, encode_id};
 use crate::state::{self, RegistrationState};
 use crate::{KeyKind, StoredCredential, WebAuthnError, WebAuthnPolicy, response};
 use uuid::Uuid;
-use webauthn_rs::prelude::{RegisterPublicKeyCredential, WebauthnError as CoreError};
+use webauthn_rs::prelude::{
+    CreationChallengeResponse, RegisterPublicKeyCredential, WebauthnError as CoreError,
+};
+use webauthn_rs_proto::{CredentialProtectionPolicy, UserVerificationPolicy};
 
 /// The first half of a registration.
 #[derive(Debug, Clone)]
@@ -57,7 +60,7 @@ impl WebAuthnPolicy {
             KeyKind::SecurityKey => {
                 // No attestation CA list (any maker's key is welcome) and no attachment hint
                 // (USB, NFC and Bluetooth keys alike).
-                let (options, state) = self
+                let (mut options, state) = self
                     .webauthn
                     .start_securitykey_registration(
                         user_handle,
@@ -68,6 +71,7 @@ impl WebAuthnPolicy {
                         None,
                     )
                     .map_err(WebAuthnError::cannot_start)?;
+                browser_consistent_cred_protect(&mut options);
                 (
                     options,
                     RegistrationState::SecurityKeyRegistration { excluded, state },
@@ -149,5 +153,34 @@ impl WebAuthnPolicy {
             data: key.to_json()?,
             counter: credential.counter,
         })
+    }
+}
+
+/// webauthn-rs asks security keys for the credProtect level "user verification required" while
+/// it asks for user verification itself only as "preferred". Chromium-based browsers refuse
+/// such a request outright (`NotSupportedError`: the protection policy is inconsistent with the
+/// other parameters), before any key is touched, so no security key could be registered there.
+/// The level asked for becomes "user verification optional with the credential id list", which
+/// a ceremony without required verification can honour (a key without PIN still works, and a
+/// discoverable credential it may create is not listed without verification). webauthn-rs only
+/// records the level the key reports; which keys must verify their user is decided by the
+/// registration's own verification, as before.
+fn browser_consistent_cred_protect(options: &mut CreationChallengeResponse) {
+    let verification_required = options
+        .public_key
+        .authenticator_selection
+        .as_ref()
+        .is_some_and(|s| s.user_verification == UserVerificationPolicy::Required);
+    if let Some(cred_protect) = options
+        .public_key
+        .extensions
+        .as_mut()
+        .and_then(|e| e.cred_protect.as_mut())
+        && !verification_required
+        && cred_protect.credential_protection_policy
+            == CredentialProtectionPolicy::UserVerificationRequired
+    {
+        cred_protect.credential_protection_policy =
+            CredentialProtectionPolicy::UserVerificationOptionalWithCredentialIDList;
     }
 }

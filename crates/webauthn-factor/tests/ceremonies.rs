@@ -14,7 +14,9 @@ use url::Url;
 use webauthn_authenticator_rs::prelude::WebauthnAuthenticator;
 use webauthn_authenticator_rs::softpasskey::SoftPasskey;
 use webauthn_authenticator_rs::softtoken::SoftToken;
-use webauthn_rs_proto::{PublicKeyCredentialHints, UserVerificationPolicy};
+use webauthn_rs_proto::{
+    CredentialProtectionPolicy, PublicKeyCredentialHints, UserVerificationPolicy,
+};
 
 const LOCAL: &str = "http://localhost:8080";
 const PUBLIC: &str = "https://login.example.eu";
@@ -47,6 +49,16 @@ fn a_passkey_registers_and_authenticates_with_user_verification() {
             .unwrap()
             .user_verification,
         UserVerificationPolicy::Required
+    );
+    assert_eq!(
+        options
+            .public_key
+            .extensions
+            .as_ref()
+            .and_then(|e| e.cred_protect.as_ref())
+            .map(|c| c.credential_protection_policy),
+        Some(CredentialProtectionPolicy::UserVerificationRequired),
+        "consistent with the verification the request requires"
     );
     let response = passkey.do_registration(origin.clone(), options).unwrap();
     let stored = policy
@@ -96,6 +108,18 @@ fn a_security_key_without_pin_registers_and_authenticates_unverified() {
             .unwrap()
             .user_verification,
         UserVerificationPolicy::Preferred
+    );
+    // Chromium refuses a request whose credProtect level demands a verification that the
+    // request itself only prefers.
+    let cred_protect = options
+        .public_key
+        .extensions
+        .as_ref()
+        .and_then(|e| e.cred_protect.as_ref())
+        .map(|c| c.credential_protection_policy);
+    assert_eq!(
+        cred_protect,
+        Some(CredentialProtectionPolicy::UserVerificationOptionalWithCredentialIDList)
     );
     let response = key.do_registration(origin.clone(), options).unwrap();
     let stored = policy

@@ -19,6 +19,7 @@ pub mod mobile;
 pub mod phone;
 pub mod policy;
 pub mod qr;
+pub mod security_keys;
 pub mod sms;
 pub mod totp;
 

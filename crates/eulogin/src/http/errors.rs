@@ -21,6 +21,10 @@ pub enum WebError {
     SessionEnd(#[from] crate::oidc::session_end::SessionEndError),
     #[error("signing keys: {0}")]
     Keys(#[from] crate::oidc::keys::KeyError),
+    /// A security key or passkey ceremony that failed on this side (configuration, an
+    /// unreadable stored credential); refusals of the person's answer are pages, not this.
+    #[error("webauthn: {0}")]
+    WebAuthn(#[from] eulogin_webauthn::WebAuthnError),
     /// A link refused inside a transaction (rolled back); handlers turn it into a page.
     #[error("link refused: {0:?}")]
     LinkRefused(crate::store::links::LinkRefusal),
@@ -35,6 +39,7 @@ impl WebError {
             WebError::Keys(_) => "EUL-500-KEYS",
             WebError::Hashing(_) => "EUL-500-HASH",
             WebError::LinkRefused(_) => "EUL-410-LINK",
+            WebError::WebAuthn(e) => e.code(),
         }
     }
 }

@@ -16,8 +16,10 @@ pub mod register;
 pub mod request_log;
 pub mod second_step;
 pub mod second_step_app;
+pub mod second_step_key;
 pub mod security;
 pub mod security_devices;
+pub mod security_keys;
 pub mod session_cookie;
 pub mod step_cookie;
 
@@ -56,6 +58,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/login/verify/app/status",
             web::get().to(second_step_app::status),
+        )
+        .route(
+            second_step_key::LOGIN_PAGE,
+            web::get().to(second_step_key::login_form),
+        )
+        .route(
+            second_step_key::LOGIN_PAGE,
+            web::post().to(second_step_key::check_answer),
         )
         .route("/password/new", web::get().to(password::link_form))
         .route("/password/new", web::post().to(password::link_submit))
@@ -104,6 +114,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/account/security/totp/confirm",
             web::post().to(security::confirm_totp),
+        )
+        .route(
+            "/account/security/keys",
+            web::post().to(security_keys::start_registration),
+        )
+        .route(
+            "/account/security/keys/new",
+            web::get().to(security_keys::registration_form),
+        )
+        .route(
+            "/account/security/keys/new",
+            web::post().to(security_keys::finish_registration),
         )
         .route("/account/security/remove", web::post().to(security::remove))
         .route(

@@ -38,6 +38,11 @@ const STATIC_FILES: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("../../static/poll.js"),
     ),
+    (
+        "webauthn.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/webauthn.js"),
+    ),
 ];
 
 /// `GET /static/{file}`: one of [`STATIC_FILES`], or the 404 page.

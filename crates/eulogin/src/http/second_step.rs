@@ -276,6 +276,9 @@ pub async fn start(
         }
     }
     state.login_steps.save(&handle, &step).await?;
+    if method == Method::SecurityKey {
+        return Ok(see_other(crate::http::second_step_key::LOGIN_PAGE));
+    }
     Ok(see_other("/login/verify/code"))
 }
 
@@ -621,8 +624,8 @@ async fn check_recovery_code(
     })
 }
 
-/// Five wrong codes: the step ends and the login starts again from the password.
-async fn abandon(
+/// Five wrong codes (or answers of a security key): the step ends and the login starts again from the password.
+pub(crate) async fn abandon(
     req: &HttpRequest,
     state: &AppState,
     handle: &str,

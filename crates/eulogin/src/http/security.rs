@@ -1,7 +1,8 @@
 //! "My account → Two-factor authentication" (`/account/security`): the person's methods, and
 //! adding or removing them: mobile phone numbers (confirmed by a code sent by SMS),
 //! authenticator apps (confirmed by a first code), recovery codes, "always require
-//! multi-factor authentication" and "Delete all my devices".
+//! multi-factor authentication" and "Delete all my devices". Security keys and passkeys are
+//! listed here and added by `security_keys`.
 //!
 //! Every change needs a login of the last ten minutes, with the second factor when the person
 //! has one (see `factors::policy`), is audited, and is e-mailed to the account's owner.
@@ -14,6 +15,7 @@ use crate::http::errors::WebError;
 use crate::http::forms::reject_forgery;
 use crate::http::page::{PageContext, see_other};
 use crate::http::second_step::sms_allowed;
+use crate::http::security_keys;
 use crate::i18n::Lang;
 use crate::oidc::assurance::Loa;
 use crate::security::rate_limit::Verdict;
@@ -60,6 +62,8 @@ struct SecurityPage<'a> {
     /// An application waits for a stronger login: the notice and where to continue.
     needs: Option<(String, String)>,
     phone_typed: &'a str,
+    /// Security keys and passkeys, listed in their own section.
+    keys: Vec<security_keys::KeyRow>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -116,9 +120,10 @@ pub(crate) async fn render(
         .iter()
         .filter(|f| f.kind == FactorKind::Recovery)
         .count();
+    let keys = security_keys::rows(&ctx, &all);
     let factors: Vec<FactorRow> = all
         .iter()
-        .filter(|f| f.kind != FactorKind::Recovery)
+        .filter(|f| f.kind != FactorKind::Recovery && f.kind != FactorKind::WebAuthn)
         .map(|f| FactorRow {
             id: f.id.clone(),
             kind: f.kind.as_str(),
@@ -143,8 +148,26 @@ pub(crate) async fn render(
             error: view.error,
             needs,
             phone_typed: view.phone_typed,
+            keys,
         },
     ))
+}
+
+/// The page with an error about a change started on it (for `security_keys`).
+pub(crate) async fn page_with_error(
+    req: &HttpRequest,
+    state: &AppState,
+    session: &ActiveSession,
+    account: &Account,
+    error: String,
+    status: StatusCode,
+) -> Result<HttpResponse, WebError> {
+    let view = View {
+        error: Some(error),
+        status,
+        ..Default::default()
+    };
+    render(req, state, session, account, view).await
 }
 
 /// "{application} asks for …": shown when a login was sent here to add a method.
@@ -199,10 +222,11 @@ pub async fn page(
     .await
 }
 
-const DONE_MESSAGES: [&str; 7] = [
+const DONE_MESSAGES: [&str; 8] = [
     "phone",
     "totp",
     "device",
+    "key",
     "removed",
     "all_deleted",
     "always_on",
@@ -329,7 +353,7 @@ pub(crate) async fn announce(
 /// A factor just confirmed by its code has been used by this session, a moment after a fresh
 /// login: the session counts as logged in with it (so the person can go on, e.g. turn on
 /// "always require", without logging in again).
-async fn proven_now(
+pub(crate) async fn proven_now(
     state: &AppState,
     session: &ActiveSession,
     method: Method,

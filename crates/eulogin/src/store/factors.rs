@@ -301,6 +301,29 @@ pub fn advance_counter(
     Ok(updated == 1)
 }
 
+/// Whether any account has the security key or passkey credential `credential_id` (its
+/// base64url id, the `lookup` of a `webauthn` row). A unique index enforces the same.
+pub fn webauthn_credential_exists(
+    conn: &mut AnyConnection,
+    credential_id: &str,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        second_factors::table
+            .filter(second_factors::kind.eq(FactorKind::WebAuthn.as_str()))
+            .filter(second_factors::lookup.eq(credential_id)),
+    ))
+    .get_result(conn)
+}
+
+/// Replaces the stored public part of a factor (a security key's credential, which
+/// webauthn-rs updates after an authentication).
+pub fn update_public_key(conn: &mut AnyConnection, id: &str, public_key: &str) -> QueryResult<()> {
+    diesel::update(second_factors::table.filter(second_factors::id.eq(id)))
+        .set(second_factors::public_key.eq(public_key))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Records a successful use (and clears the count of failures).
 pub fn record_use(conn: &mut AnyConnection, id: &str, now: OffsetDateTime) -> QueryResult<()> {
     diesel::update(second_factors::table.filter(second_factors::id.eq(id)))

@@ -9,11 +9,13 @@
 mod factor_support;
 mod oidc_support;
 mod support;
+mod webauthn_support;
 
 mod account;
 mod factors_app;
 mod factors_sms;
 mod factors_totp;
+mod factors_webauthn;
 mod interop_node;
 mod links;
 mod lockout;

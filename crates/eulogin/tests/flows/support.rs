@@ -150,9 +150,11 @@ impl TestApp {
     }
 
     /// Starts an instance at its own address, which is also its public URL and issuer, so
-    /// that links, discovery and redirects all point at it.
+    /// that links, discovery and redirects all point at it. The host is `localhost`, not
+    /// `127.0.0.1`: security keys and passkeys need a domain name (eulogin refuses to start
+    /// with an IP address for a public URL).
     async fn start(data: Arc<TestData>, settings: Settings, clock: ManualClock) -> TestApp {
-        Self::start_at(data, settings, clock, "http://127.0.0.1").await
+        Self::start_at(data, settings, clock, "http://localhost").await
     }
 
     /// An instance serving HTTPS itself with `cert` and `key` (PEM files), at

@@ -1,0 +1,1 @@
+DROP INDEX second_factors_webauthn_credential;
