@@ -208,15 +208,23 @@ impl MobileApp {
 
     /// Uses the enrolment up: true for the one caller that took it (a second scan of the same
     /// QR code gets false).
-    pub async fn take_enrolment(&self, token: &str, device_name: &str) -> Result<bool, KvError> {
-        let hash = token_hash(token);
-        if self.kv.take(&enrolment_key(&hash)).await?.is_none() {
-            return Ok(false);
-        }
+    pub async fn take_enrolment(&self, token: &str) -> Result<bool, KvError> {
+        Ok(self
+            .kv
+            .take(&enrolment_key(&token_hash(token)))
+            .await?
+            .is_some())
+    }
+
+    /// Tells the page that showed the QR code that the device is added, under `device_name`.
+    pub async fn enrolment_done(&self, token: &str, device_name: &str) -> Result<(), KvError> {
         self.kv
-            .set(&enrolled_key(&hash), device_name, ENROLMENT_LIFETIME)
-            .await?;
-        Ok(true)
+            .set(
+                &enrolled_key(&token_hash(token)),
+                device_name,
+                ENROLMENT_LIFETIME,
+            )
+            .await
     }
 
     /// How the enrolment last started by `session` stands.

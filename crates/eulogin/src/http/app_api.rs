@@ -174,9 +174,17 @@ async fn enrol_device(
                 .with_remaining_attempts(u32::try_from(left).unwrap_or(0)),
         ));
     }
-    if !state.mobile.take_enrolment(token, &enrolment.name).await? {
+    if !state.mobile.take_enrolment(token).await? {
         return Ok(invalid_enrolment_token());
     }
+    let account_id = enrolment.account_id.clone();
+    let account = state
+        .db
+        .run(move |c| Ok(accounts::find_by_id(c, &account_id)?))
+        .await?;
+    let Some(account) = account else {
+        return Ok(invalid_enrolment_token());
+    };
     let device_id = factor_store::new_id();
     let secret = infra::crypto::random_bytes::<DEVICE_SECRET_BYTES>();
     let new = NewFactor {
@@ -200,14 +208,7 @@ async fn enrol_device(
         .db
         .write(move |c| Ok(factor_store::insert(c, &new, now)?))
         .await?;
-    let account_id = enrolment.account_id.clone();
-    let account = state
-        .db
-        .run(move |c| Ok(accounts::find_by_id(c, &account_id)?))
-        .await?;
-    let Some(account) = account else {
-        return Ok(invalid_enrolment_token());
-    };
+    state.mobile.enrolment_done(token, &enrolment.name).await?;
     crate::http::security::announce(
         req,
         state,

@@ -52,16 +52,16 @@ pub async fn start(
         Err(response) => return Ok(response),
     };
     let ctx = PageContext::new(&req, &state);
-    let problem = match (device_name(&form.name), pin_problem(&form.pin)) {
+    let name = device_name(&form.name);
+    let problem = match (&name, pin_problem(&form.pin)) {
         (None, _) => Some("mobile.name_required"),
         (_, Some(problem)) => Some(problem),
         _ if form.pin != form.pin_again => Some("mobile.pin_mismatch"),
         _ => None,
     };
-    let Some(name) = device_name(&form.name).filter(|_| problem.is_none()) else {
-        let error = problem.map(|key| ctx.t.t(key).to_owned());
+    let (Some(name), None) = (name, problem) else {
         let view = View {
-            error,
+            error: problem.map(|key| ctx.t.t(key).to_owned()),
             status: StatusCode::BAD_REQUEST,
             ..Default::default()
         };

@@ -158,10 +158,35 @@ on_both_backends!(
             .await
             .unwrap_err();
         assert_eq!(problem_of(&again).1, problem_type::INVALID_ENROLMENT_TOKEN);
-        // The device secret is stored encrypted, the PIN only as a keyed hash.
+        // The device secret is stored encrypted: the row opens only with the server's key, to
+        // the secret the app answers QR codes with. The PIN is kept only as a keyed hash, bound
+        // to the device.
         let stored = app.device_row(device.device_id()).await;
-        assert!(!stored.secret.unwrap().is_empty());
-        assert!(!stored.verifier.unwrap().contains(PIN));
+        let sealed = stored.secret.expect("a sealed secret");
+        let secret = app.state.factors.sealer.open(&stored.id, &sealed).unwrap();
+        assert_eq!(secret.len(), 32);
+        let payload =
+            eulogin_app::protocol::LoginChallengePayload::generate(device.server().clone())
+                .unwrap();
+        let password = device.otp(&payload.to_uri()).unwrap();
+        assert!(eulogin_app::protocol::qr_otp_matches(
+            &secret,
+            &payload.challenge,
+            &password
+        ));
+        use base64::Engine as _;
+        let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&secret);
+        assert!(!sealed.contains(&encoded));
+        let verifier = stored.verifier.expect("a PIN verifier");
+        let codes = &app.state.factors.codes;
+        let context = eulogin::factors::mobile::pin_context(&stored.id);
+        assert!(codes.matches(&context, PIN, &verifier));
+        assert!(!codes.matches(
+            &eulogin::factors::mobile::pin_context("another"),
+            PIN,
+            &verifier
+        ));
+        assert!(!verifier.contains(PIN));
     }
 );
 

@@ -3,6 +3,9 @@
 //! the answer as the script does), and the authenticators: webauthn-authenticator-rs'
 //! `SoftPasskey` and `SoftToken`, and a hand-built synced passkey whose counter stays at zero.
 
+/// The hand-built passkey of the WebAuthn crate's tests (its counter stays at zero), shared from
+/// there rather than copied.
+#[path = "../../../webauthn-factor/tests/support/synced_passkey.rs"]
 pub mod synced_passkey;
 
 use crate::support::*;
