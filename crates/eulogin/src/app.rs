@@ -9,7 +9,7 @@ use crate::factors::security_keys::RELYING_PARTY_NAME;
 use crate::factors::sms::SmsSender;
 use crate::http;
 use crate::http::page::PageContext;
-use crate::i18n::{Lang, Tr};
+use crate::i18n::Lang;
 use crate::oidc::Oidc;
 use crate::oidc::backchannel::{self, BackChannel};
 use crate::oidc::client_file;
@@ -210,7 +210,7 @@ impl AppState {
 
     /// E-mails the texts under `key` with `values` filled in.
     pub fn send_mail(&self, to: &str, lang: Lang, key: &str, values: &[(&str, &str)]) {
-        let tr = Tr::new(lang);
+        let tr = crate::i18n::tr(lang);
         let text = format!(
             "{}\n\n-- \n{}\n",
             tr.fill(&format!("{key}.body"), values),

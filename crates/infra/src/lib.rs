@@ -7,6 +7,7 @@ pub mod crypto;
 pub mod db;
 pub mod delivery;
 pub mod http;
+pub mod i18n;
 pub mod jwt;
 pub mod kv;
 pub mod mail;

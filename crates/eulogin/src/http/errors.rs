@@ -60,7 +60,7 @@ impl ResponseError for WebError {
 
     fn error_response(&self) -> HttpResponse {
         tracing::error!(error = %self, code = self.code(), "request failed");
-        let tr = crate::i18n::Tr::new(crate::i18n::Lang::En);
+        let tr = crate::i18n::tr(crate::i18n::Lang::En);
         let ctx = PageContext::bare(tr);
         ctx.render(
             StatusCode::INTERNAL_SERVER_ERROR,

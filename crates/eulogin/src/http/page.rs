@@ -5,7 +5,7 @@ use crate::app::AppState;
 use crate::i18n::{Lang, Tr};
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
 /// The common part of every page.
@@ -23,47 +23,14 @@ pub struct PageContext {
     chosen: Option<Lang>,
 }
 
-const LANG_COOKIE: &str = "lang";
-
-/// The language of this request.
-pub fn language_of(req: &HttpRequest) -> (Lang, Option<Lang>) {
-    let chosen =
-        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
-            .ok()
-            .and_then(|q| q.get("lang").and_then(|l| Lang::parse(l)));
-    let lang = chosen
-        .or_else(|| req.cookie(LANG_COOKIE).and_then(|c| Lang::parse(c.value())))
-        .or_else(|| {
-            req.headers()
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Lang::from_accept_language)
-        })
-        .unwrap_or(Lang::En);
-    (lang, chosen)
-}
-
-/// The current path and query without `lang`, ready for `lang=…` to be appended: switching
-/// language keeps the page's own parameters (a pending login, a link's token).
-fn language_link_base(req: &HttpRequest) -> String {
-    let kept: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes())
-        .filter(|(name, _)| name != "lang")
-        .map(|(n, v)| (n.into_owned(), v.into_owned()))
-        .collect();
-    if kept.is_empty() {
-        return format!("{}?", req.path());
-    }
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(kept)
-        .finish();
-    format!("{}?{query}&", req.path())
-}
+pub use infra::i18n::language_of;
+use infra::i18n::{LANG_COOKIE, language_link_base};
 
 impl PageContext {
     pub fn new(req: &HttpRequest, state: &AppState) -> PageContext {
         let (lang, chosen) = language_of(req);
         PageContext {
-            t: Tr::new(lang),
+            t: crate::i18n::tr(lang),
             csrf: state.csrf.token(req),
             user_name: None,
             path: language_link_base(req),

@@ -335,7 +335,7 @@ pub(crate) async fn announce(
         .audit(event, Some(&account.id), &state.actor(req), detail)
         .await?;
     let lang = Lang::parse(&account.language).unwrap_or(Lang::En);
-    let change = crate::i18n::Tr::new(lang).fill(change_key, &[("what", detail)]);
+    let change = crate::i18n::tr(lang).fill(change_key, &[("what", detail)]);
     let security = format!("{}/account/security", state.settings.public_base());
     state.send_mail(
         &account.email,

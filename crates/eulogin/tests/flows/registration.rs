@@ -182,8 +182,8 @@ on_both_backends!(pages_and_emails_follow_the_chosen_language, |app| {
     assert_eq!(response.status(), 200);
     let mail = app.last_mail_to("lena@example.se").await;
     assert!(mail.body.contains("Lena"));
-    let english = eulogin::i18n::Tr::new(eulogin::i18n::Lang::En).t("mail.set_password.subject");
-    let swedish = eulogin::i18n::Tr::new(eulogin::i18n::Lang::Sv).t("mail.set_password.subject");
+    let english = eulogin::i18n::tr(eulogin::i18n::Lang::En).t("mail.set_password.subject");
+    let swedish = eulogin::i18n::tr(eulogin::i18n::Lang::Sv).t("mail.set_password.subject");
     assert_eq!(mail.subject, swedish);
     assert_ne!(swedish, english, "the Swedish catalog is translated");
 });
