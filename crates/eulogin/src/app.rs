@@ -366,6 +366,7 @@ impl Application {
         let https = state.settings.https();
         let server = HttpServer::new(move || {
             let csrf = data.csrf.clone();
+            let metrics = data.metrics.clone();
             App::new()
                 .app_data(data.clone())
                 .app_data(
@@ -387,7 +388,9 @@ impl Application {
                 }))
                 .wrap(infra::http::security_headers::middleware(https))
                 .wrap(Compress::default())
-                .wrap(from_fn(http::request_log::log_and_measure))
+                .wrap(from_fn(move |req, next| {
+                    infra::http::request_log::log_and_measure(metrics.clone(), req, next)
+                }))
         })
         .shutdown_timeout(10);
         let server = match &state.settings.tls {

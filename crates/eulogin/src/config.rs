@@ -209,7 +209,7 @@ impl Settings {
         let secret_key = match secret_from(cli.secret_key, cli.secret_key_file.as_deref())? {
             Some(key) if key.expose_secret().len() >= 32 => key,
             Some(_) => anyhow::bail!("EULOGIN_SECRET_KEY must be at least 32 characters"),
-            None if local => development_key(&cli.outbox_dir)?,
+            None if local => infra::settings::development_key(&cli.outbox_dir, "eulogin")?,
             None => anyhow::bail!(
                 "EULOGIN_SECRET_KEY (or EULOGIN_SECRET_KEY_FILE) is required with the public URL {public_url}"
             ),
@@ -265,23 +265,4 @@ impl Settings {
     pub fn https(&self) -> bool {
         self.public_url.scheme() == "https"
     }
-}
-
-/// A key kept beside the development data (`./var/eulogin-secret.key`), made on first start,
-/// so sessions and forms survive restarts on a developer's machine.
-fn development_key(outbox_dir: &std::path::Path) -> anyhow::Result<SecretString> {
-    let dir = outbox_dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let path = dir.join("eulogin-secret.key");
-    if let Ok(existing) = std::fs::read_to_string(&path)
-        && existing.trim().len() >= 32
-    {
-        return Ok(SecretString::from(existing.trim().to_owned()));
-    }
-    let key = infra::crypto::random_token();
-    std::fs::write(&path, &key)?;
-    Ok(SecretString::from(key))
 }

@@ -103,3 +103,23 @@ mod tests {
         assert_eq!(format!("{s:?}"), "SecretBox<str>([REDACTED])");
     }
 }
+
+/// The development secret key of `service`: read from `<dir of outbox>/<service>-secret.key`,
+/// or made and written there on the first start, so that sessions and CSRF tokens survive a
+/// restart of `make run`. Only used with a local public URL.
+pub fn development_key(outbox_dir: &Path, service: &str) -> anyhow::Result<SecretString> {
+    let dir = outbox_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(format!("{service}-secret.key"));
+    if let Ok(existing) = std::fs::read_to_string(&path)
+        && existing.trim().len() >= 32
+    {
+        return Ok(SecretString::from(existing.trim().to_owned()));
+    }
+    let key = crate::crypto::random_token();
+    std::fs::write(&path, &key)?;
+    Ok(SecretString::from(key))
+}

@@ -13,7 +13,6 @@ pub mod page;
 pub mod password;
 pub mod password_check;
 pub mod register;
-pub mod request_log;
 pub mod second_step;
 pub mod second_step_app;
 pub mod second_step_key;

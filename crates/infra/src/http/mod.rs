@@ -5,4 +5,5 @@ pub mod client;
 pub mod csrf;
 pub mod health;
 pub mod problem;
+pub mod request_log;
 pub mod security_headers;

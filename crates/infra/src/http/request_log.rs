@@ -2,13 +2,11 @@
 //! `X-Request-Id` or made up) that is also returned to the client. Only the path is logged,
 //! never the query string: links carry their tokens there.
 
-use crate::app::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::web;
-use infra::metrics::RequestLabels;
+use crate::metrics::{Metrics, RequestLabels};
 use tracing::Instrument;
 
 fn request_id(req: &ServiceRequest) -> String {
@@ -24,16 +22,15 @@ fn request_id(req: &ServiceRequest) -> String {
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
 }
 
+/// The middleware: `.wrap(from_fn(move |req, next| log_and_measure(metrics.clone(), req, next)))`.
 pub async fn log_and_measure(
+    metrics: Metrics,
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let id = request_id(&req);
     let method = req.method().to_string();
     let path = req.path().to_owned();
-    let metrics = req
-        .app_data::<web::Data<AppState>>()
-        .map(|s| s.metrics.clone());
     let span = tracing::info_span!("request", request_id = %id, %method, %path);
     let started = std::time::Instant::now();
     let mut res = next.call(req).instrument(span.clone()).await?;
@@ -46,13 +43,11 @@ pub async fn log_and_measure(
             "answered"
         )
     });
-    if let Some(metrics) = metrics {
-        metrics
-            .http_requests
-            .get_or_create(&RequestLabels { method, status })
-            .inc();
-        metrics.http_duration.observe(elapsed.as_secs_f64());
-    }
+    metrics
+        .http_requests
+        .get_or_create(&RequestLabels { method, status })
+        .inc();
+    metrics.http_duration.observe(elapsed.as_secs_f64());
     if let Ok(value) = HeaderValue::from_str(&id) {
         res.headers_mut()
             .insert(HeaderName::from_static("x-request-id"), value);

@@ -1,0 +1,17 @@
+DROP TABLE audit_log;
+DROP TABLE reactivation_requests;
+DROP TABLE memberships;
+DROP TABLE activity_authorities;
+DROP TABLE activities;
+DROP TABLE operator_identifiers;
+DROP TABLE operator_addresses;
+DROP TABLE operators;
+DROP TABLE users;
+DROP TABLE authority_competences;
+DROP TABLE authorities;
+DROP TABLE activity_types;
+DROP TABLE activity_sections;
+DROP TABLE activity_chapters;
+DROP TABLE competences;
+DROP TABLE countries;
+DROP TABLE reference_datasets;

@@ -1,0 +1,141 @@
+//! Building the application: connecting storage, the key-value store, mail and the trust in
+//! eulogin from the settings, and serving the routes with the middleware every response
+//! passes through.
+
+use crate::config::Settings;
+use crate::http;
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use infra::clock::SharedClock;
+use infra::db::Database;
+use infra::http::csrf::Csrf;
+use infra::kv::KeyValue;
+use infra::mail::{Mailer, Postman};
+use infra::metrics::Metrics;
+use secrecy::ExposeSecret;
+use std::net::TcpListener;
+use std::sync::Arc;
+
+/// Everything a request handler may use; one per application instance, shared by its workers.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub db: Database,
+    pub kv: KeyValue,
+    pub clock: SharedClock,
+    pub csrf: Csrf,
+    pub metrics: Metrics,
+    pub postman: Postman,
+}
+
+/// Paths that machines call: no browser cookie is set on them.
+const NO_BROWSER_COOKIE_PATHS: [&str; 4] = ["/api/", "/healthz", "/readyz", "/metrics"];
+
+impl AppState {
+    /// Connects to everything the settings name. Fails fast when a backend is unreachable or
+    /// the database belongs to the other environment.
+    pub async fn connect(settings: Settings, clock: SharedClock) -> anyhow::Result<AppState> {
+        install_crypto();
+        let database_url = settings.database_url.expose_secret().to_owned();
+        let pool_size = settings.database_pool_size;
+        let db = tokio::task::spawn_blocking(move || {
+            Database::connect(&database_url, pool_size, &crate::store::MIGRATIONS)
+        })
+        .await??;
+        let kv = match &settings.redis_url {
+            Some(url) => KeyValue::redis(url.expose_secret(), &settings.kv_prefix)
+                .await
+                .map_err(|e| anyhow::anyhow!("Redis cannot be reached: {e}"))?,
+            None => KeyValue::in_process(&settings.kv_prefix, clock.clone()),
+        };
+        let mailer = Mailer::new(
+            settings.smtp_url.as_ref().map(|u| u.expose_secret()),
+            settings.outbox_dir.clone(),
+            &settings.mail_from,
+        )?;
+        let csrf = Csrf::new(
+            settings.secret_key.expose_secret().as_bytes(),
+            settings.public_url.origin().ascii_serialization(),
+            settings.https(),
+        )
+        .without_cookie_on(&NO_BROWSER_COOKIE_PATHS);
+        Ok(AppState {
+            settings: Arc::new(settings),
+            db,
+            kv,
+            clock,
+            csrf,
+            metrics: Metrics::new("traces"),
+            postman: Postman::new(mailer),
+        })
+    }
+}
+
+/// The crypto providers of rustls (outgoing HTTPS to eulogin) and jsonwebtoken.
+pub fn install_crypto() {
+    infra::jwt::install_crypto_provider();
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+pub struct Application {
+    pub port: u16,
+    pub state: AppState,
+    server: Server,
+}
+
+impl Application {
+    /// Binds the listener (port 0 picks a free port, as tests do) and prepares the server.
+    pub async fn build(settings: Settings, clock: SharedClock) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(&settings.listen)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
+        let state = AppState::connect(settings, clock).await?;
+        Self::serve(listener, state)
+    }
+
+    pub fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Application> {
+        let port = listener.local_addr()?.port();
+        let data = web::Data::new(state.clone());
+        let https = state.settings.https();
+        let server = HttpServer::new(move || {
+            let csrf = data.csrf.clone();
+            let metrics = data.metrics.clone();
+            App::new()
+                .app_data(data.clone())
+                .app_data(web::FormConfig::default().limit(64 * 1024))
+                .app_data(web::QueryConfig::default().error_handler(|err, _req| {
+                    actix_web::error::InternalError::from_response(
+                        err,
+                        HttpResponse::BadRequest().finish(),
+                    )
+                    .into()
+                }))
+                .configure(http::routes)
+                .default_service(web::to(http::ops::not_found))
+                .wrap(from_fn(move |req, next| {
+                    Csrf::ensure_cookie(csrf.clone(), req, next)
+                }))
+                .wrap(infra::http::security_headers::middleware(https))
+                .wrap(Compress::default())
+                .wrap(from_fn(move |req, next| {
+                    infra::http::request_log::log_and_measure(metrics.clone(), req, next)
+                }))
+        })
+        .shutdown_timeout(10)
+        .listen(listener)?
+        .run();
+        Ok(Application {
+            port,
+            state,
+            server,
+        })
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    pub fn into_parts(self) -> (u16, AppState, Server) {
+        (self.port, self.state, self.server)
+    }
+}

@@ -1,0 +1,1 @@
+//! The rules of traces, without I/O: the time is always passed in.

@@ -1,0 +1,96 @@
+//! What every page needs: the language (`?lang=`, the `lang` cookie, `Accept-Language`), the
+//! CSRF token for its forms, the environment banner and who is logged in.
+
+use crate::app::AppState;
+use crate::i18n::{Lang, Tr};
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
+use infra::i18n::{LANG_COOKIE, language_link_base, language_of};
+
+/// The common part of every page.
+#[derive(Debug, Clone)]
+pub struct PageContext {
+    pub t: Tr,
+    pub csrf: String,
+    /// `acceptance` or `production`, shown in the header of every page.
+    pub environment: &'static str,
+    /// The name shown in the header when someone is logged in.
+    pub user_name: Option<String>,
+    /// The current path and query (without `lang`) ending in `?` or `&`.
+    pub path: String,
+    pub languages: Vec<(&'static str, &'static str)>,
+    chosen: Option<Lang>,
+}
+
+impl PageContext {
+    pub fn new(req: &HttpRequest, state: &AppState) -> PageContext {
+        let (lang, chosen) = language_of(req);
+        PageContext {
+            t: crate::i18n::tr(lang),
+            csrf: state.csrf.token(req),
+            environment: state.settings.environment.code(),
+            user_name: None,
+            path: language_link_base(req),
+            languages: Lang::ALL
+                .iter()
+                .map(|l| (l.code(), l.native_name()))
+                .collect(),
+            chosen,
+        }
+    }
+
+    pub fn with_user(mut self, name: String) -> PageContext {
+        self.user_name = Some(name);
+        self
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.t.lang
+    }
+
+    /// The environment's banner text.
+    pub fn environment_label(&self) -> &'static str {
+        if self.environment == "production" {
+            self.t.t("app.environment_production")
+        } else {
+            self.t.t("app.environment_acceptance")
+        }
+    }
+
+    /// Renders a template into a complete HTML response.
+    pub fn render(&self, status: StatusCode, template: &impl Template) -> HttpResponse {
+        let mut response = HttpResponse::build(status);
+        response.content_type("text/html; charset=utf-8");
+        if let Some(lang) = self.chosen {
+            response.cookie(
+                Cookie::build(LANG_COOKIE, lang.code())
+                    .path("/")
+                    .same_site(SameSite::Lax)
+                    .max_age(actix_web::cookie::time::Duration::days(365))
+                    .finish(),
+            );
+        }
+        match template.render() {
+            Ok(html) => response.body(html),
+            Err(e) => {
+                tracing::error!(error = %e, "template rendering failed");
+                HttpResponse::InternalServerError()
+                    .content_type("text/plain")
+                    .body("Internal error")
+            }
+        }
+    }
+
+    pub fn ok(&self, template: &impl Template) -> HttpResponse {
+        self.render(StatusCode::OK, template)
+    }
+}
+
+/// A redirect after a successful POST (303, so the browser follows with GET).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}

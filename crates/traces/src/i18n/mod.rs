@@ -1,0 +1,29 @@
+//! Translations of the pages and e-mails of traces: English, French, German and Swedish, one
+//! TOML catalog per language (`i18n/<code>.toml`); a test checks every catalog has exactly
+//! the keys of the English one. The machinery is shared with eulogin in `infra::i18n`.
+
+pub use infra::i18n::{Catalogs, Lang, Tr};
+use std::sync::LazyLock;
+
+static CATALOGS: LazyLock<Catalogs> = LazyLock::new(|| {
+    Catalogs::parse([
+        (Lang::En, include_str!("en.toml")),
+        (Lang::Fr, include_str!("fr.toml")),
+        (Lang::De, include_str!("de.toml")),
+        (Lang::Sv, include_str!("sv.toml")),
+    ])
+});
+
+/// traces' texts in `lang`.
+pub fn tr(lang: Lang) -> Tr {
+    Tr::new(lang, &CATALOGS)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_language_has_every_key_and_no_other() {
+        let problems = super::CATALOGS.completeness_problems();
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+}
