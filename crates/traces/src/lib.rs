@@ -17,6 +17,7 @@ pub mod http;
 pub mod i18n;
 pub mod reference;
 pub mod store;
+pub mod workflows;
 
 pub use app::{AppState, Application};
 pub use config::{Cli, Settings};

@@ -2,6 +2,11 @@
 //! queries per kind of record. Query functions take a connection, so a handler can run several
 //! of them in one transaction.
 
+pub mod activities;
+pub mod audit;
+pub mod memberships;
+pub mod operator_search;
+pub mod operators;
 pub mod schema;
 
 use diesel_migrations::embed_migrations;

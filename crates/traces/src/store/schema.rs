@@ -219,6 +219,8 @@ diesel::joinable!(activities -> activity_types (activity_code));
 diesel::joinable!(activity_authorities -> activities (activity_id));
 diesel::joinable!(activity_authorities -> authorities (authority_code));
 diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(memberships -> operators (operator_id));
+diesel::joinable!(memberships -> authorities (authority_code));
 diesel::joinable!(reactivation_requests -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(

@@ -1,0 +1,272 @@
+//! An operator's activities: the activity type, its identifier, validity period (kept in UTC
+//! with the time zone it was entered in), dates, address, status, and the responsible
+//! authorities assigned to it; and what waits for an authority's decision.
+
+use super::schema::{
+    activities, activity_authorities, activity_sections, activity_types, authorities, operators,
+};
+use diesel::prelude::*;
+use infra::db::{AnyConnection, from_db_time, to_db_time};
+use std::collections::HashMap;
+use time::{Date, OffsetDateTime, PrimitiveDateTime};
+
+/// A new activity as checked by the domain rules.
+#[derive(Debug, Clone)]
+pub struct NewActivityRecord {
+    pub activity_code: String,
+    pub identifier: Option<String>,
+    pub valid_from: Option<OffsetDateTime>,
+    pub valid_to: Option<OffsetDateTime>,
+    pub time_zone: String,
+    pub publication_date: Option<Date>,
+    pub application_date: Option<Date>,
+    /// Index into the operator's addresses (new operator) — see `address_id` otherwise.
+    pub address_index: Option<usize>,
+    pub authority_codes: Vec<String>,
+}
+
+/// An activity with the names a page shows.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ActivityView {
+    pub id: String,
+    pub operator_id: String,
+    pub activity_code: String,
+    pub activity_name: String,
+    pub section_code: String,
+    pub section_name: String,
+    pub identifier: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub valid_from: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub valid_to: Option<OffsetDateTime>,
+    pub time_zone: String,
+    pub publication_date: Option<Date>,
+    pub application_date: Option<Date>,
+    pub address_id: Option<String>,
+    pub status: String,
+    pub status_reason: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    pub authorities: Vec<AssignedAuthority>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AssignedAuthority {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = activities)]
+struct ActivityRow {
+    id: String,
+    operator_id: String,
+    activity_code: String,
+    identifier: Option<String>,
+    valid_from: Option<PrimitiveDateTime>,
+    valid_to: Option<PrimitiveDateTime>,
+    time_zone: String,
+    publication_date: Option<Date>,
+    application_date: Option<Date>,
+    address_id: Option<String>,
+    status: String,
+    status_reason: Option<String>,
+    created_at: PrimitiveDateTime,
+}
+
+/// Writes an activity in status `new` with its responsible authorities. Returns its id.
+pub fn insert(
+    conn: &mut AnyConnection,
+    operator_id: &str,
+    new: &NewActivityRecord,
+    address_id: Option<String>,
+    now: OffsetDateTime,
+) -> QueryResult<String> {
+    let id = uuid::Uuid::now_v7().to_string();
+    diesel::insert_into(activities::table)
+        .values((
+            activities::id.eq(&id),
+            activities::operator_id.eq(operator_id),
+            activities::activity_code.eq(&new.activity_code),
+            activities::identifier.eq(&new.identifier),
+            activities::valid_from.eq(new.valid_from.map(to_db_time)),
+            activities::valid_to.eq(new.valid_to.map(to_db_time)),
+            activities::time_zone.eq(&new.time_zone),
+            activities::publication_date.eq(new.publication_date),
+            activities::application_date.eq(new.application_date),
+            activities::address_id.eq(address_id),
+            activities::status.eq("new"),
+            activities::created_at.eq(to_db_time(now)),
+        ))
+        .execute(conn)?;
+    for code in &new.authority_codes {
+        diesel::insert_into(activity_authorities::table)
+            .values((
+                activity_authorities::activity_id.eq(&id),
+                activity_authorities::authority_code.eq(code),
+            ))
+            .execute(conn)?;
+    }
+    Ok(id)
+}
+
+/// The activities of these operators, with their names and assigned authorities, by operator.
+pub fn of_operators(
+    conn: &mut AnyConnection,
+    operator_ids: &[String],
+) -> QueryResult<HashMap<String, Vec<ActivityView>>> {
+    let mut by_operator: HashMap<String, Vec<ActivityView>> = HashMap::new();
+    if operator_ids.is_empty() {
+        return Ok(by_operator);
+    }
+    let rows: Vec<(ActivityRow, String, String, String)> = activities::table
+        .inner_join(activity_types::table.inner_join(activity_sections::table))
+        .filter(activities::operator_id.eq_any(operator_ids))
+        .order((activities::operator_id, activities::created_at, activities::id))
+        .select((
+            ActivityRow::as_select(),
+            activity_types::name,
+            activity_types::section_code,
+            activity_sections::name,
+        ))
+        .load(conn)?;
+    let ids: Vec<&str> = rows.iter().map(|(r, ..)| r.id.as_str()).collect();
+    let mut assigned: HashMap<String, Vec<AssignedAuthority>> = HashMap::new();
+    for (activity_id, code, name, kind) in activity_authorities::table
+        .inner_join(authorities::table)
+        .filter(activity_authorities::activity_id.eq_any(&ids))
+        .order(authorities::name)
+        .select((
+            activity_authorities::activity_id,
+            authorities::code,
+            authorities::name,
+            authorities::kind,
+        ))
+        .load::<(String, String, String, String)>(conn)?
+    {
+        assigned
+            .entry(activity_id)
+            .or_default()
+            .push(AssignedAuthority { code, name, kind });
+    }
+    for (row, activity_name, section_code, section_name) in rows {
+        let authorities = assigned.remove(&row.id).unwrap_or_default();
+        by_operator
+            .entry(row.operator_id.clone())
+            .or_default()
+            .push(ActivityView {
+                id: row.id,
+                operator_id: row.operator_id,
+                activity_code: row.activity_code,
+                activity_name,
+                section_code,
+                section_name,
+                identifier: row.identifier,
+                valid_from: row.valid_from.map(from_db_time),
+                valid_to: row.valid_to.map(from_db_time),
+                time_zone: row.time_zone,
+                publication_date: row.publication_date,
+                application_date: row.application_date,
+                address_id: row.address_id,
+                status: row.status,
+                status_reason: row.status_reason,
+                created_at: from_db_time(row.created_at),
+                authorities,
+            });
+    }
+    Ok(by_operator)
+}
+
+/// The activities of one operator.
+pub fn of_operator(conn: &mut AnyConnection, operator_id: &str) -> QueryResult<Vec<ActivityView>> {
+    Ok(of_operators(conn, &[operator_id.to_owned()])?
+        .remove(operator_id)
+        .unwrap_or_default())
+}
+
+/// The operator an activity belongs to and its status.
+pub fn owner_and_status(
+    conn: &mut AnyConnection,
+    activity_id: &str,
+) -> QueryResult<Option<(String, String)>> {
+    activities::table
+        .filter(activities::id.eq(activity_id))
+        .select((activities::operator_id, activities::status))
+        .first(conn)
+        .optional()
+}
+
+/// Sets an activity's status after an authority's decision.
+pub fn set_status(
+    conn: &mut AnyConnection,
+    activity_id: &str,
+    status: &str,
+    reason: Option<&str>,
+    decided_by: &str,
+    now: OffsetDateTime,
+) -> QueryResult<usize> {
+    diesel::update(activities::table.filter(activities::id.eq(activity_id)))
+        .set((
+            activities::status.eq(status),
+            activities::status_reason.eq(reason),
+            activities::decided_by.eq(decided_by),
+            activities::decided_at.eq(to_db_time(now)),
+        ))
+        .execute(conn)
+}
+
+/// The authorities assigned to any activity of the operator: those responsible for it.
+pub fn responsible_authorities(
+    conn: &mut AnyConnection,
+    operator_id: &str,
+) -> QueryResult<Vec<String>> {
+    activity_authorities::table
+        .inner_join(activities::table)
+        .filter(activities::operator_id.eq(operator_id))
+        .select(activity_authorities::authority_code)
+        .distinct()
+        .load(conn)
+}
+
+/// The authorities assigned to one activity.
+pub fn authorities_of_activity(
+    conn: &mut AnyConnection,
+    activity_id: &str,
+) -> QueryResult<Vec<String>> {
+    activity_authorities::table
+        .filter(activity_authorities::activity_id.eq(activity_id))
+        .select(activity_authorities::authority_code)
+        .load(conn)
+}
+
+/// What waits for these authorities: the ids of operators in status `requested` and of
+/// operators with an activity in status `new`, where the activity is assigned to one of them;
+/// oldest first.
+pub fn operators_waiting_for(
+    conn: &mut AnyConnection,
+    authority_codes: &[String],
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    if authority_codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(String, PrimitiveDateTime)> = activity_authorities::table
+        .inner_join(activities::table.inner_join(operators::table))
+        .filter(activity_authorities::authority_code.eq_any(authority_codes))
+        .filter(
+            operators::status
+                .eq("requested")
+                .or(activities::status.eq("new")),
+        )
+        .filter(operators::status.ne("rejected"))
+        .select((operators::id, activities::created_at))
+        .order(activities::created_at)
+        .load(conn)?;
+    let mut seen = std::collections::HashSet::new();
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, _)| seen.insert(id.clone()).then_some(id))
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .collect())
+}

@@ -1,0 +1,356 @@
+//! "Request authorisation": joining an existing operator, creating a new one (which sends the
+//! request with it), asking to be an officer of an authority, and adding an activity to a
+//! valid operator. Requests are idempotent: a second request while one is open returns it.
+
+use super::access::Actor;
+use super::notify::{self, Notice, Recipient};
+use super::WorkflowError;
+use crate::app::AppState;
+use crate::store::activities::{self, NewActivityRecord};
+use crate::store::audit::{self, AuditEntry};
+use crate::store::memberships::{self, Member, Organisation, Requested};
+use crate::store::operators::{self, CreatedOperator, NewOperatorRecord};
+use serde_json::json;
+
+pub(crate) fn recipient(member: &Member) -> Recipient {
+    Recipient {
+        email: member.email.clone(),
+        language: member.language.clone(),
+        name: format!("{} {}", member.given_name, member.family_name),
+    }
+}
+
+pub(crate) fn actor_recipient(actor: &Actor) -> Recipient {
+    Recipient {
+        email: actor.email.clone(),
+        language: actor.language.clone(),
+        name: actor.display_name.clone(),
+    }
+}
+
+/// The valid officers of these authorities.
+pub(crate) fn officers(
+    conn: &mut infra::db::AnyConnection,
+    authority_codes: &[String],
+) -> diesel::QueryResult<Vec<Recipient>> {
+    let mut out = Vec::new();
+    for code in authority_codes {
+        out.extend(memberships::officers_of(conn, code)?.iter().map(recipient));
+    }
+    Ok(out)
+}
+
+/// Asks to join an existing operator as a user. Its administrators (or, while it has none,
+/// the officers of its responsible authorities) are told.
+pub async fn request_membership(
+    state: &AppState,
+    actor: &Actor,
+    operator_id: &str,
+) -> Result<Requested, WorkflowError> {
+    let (actor_id, operator_id, now) = (
+        actor.user_id.clone(),
+        operator_id.to_owned(),
+        state.clock.now(),
+    );
+    let scope = actor.clone();
+    let (requested, notices) = state
+        .db
+        .transaction(move |c| {
+            let Some((name, status)) = operators::name_and_status(c, &operator_id)? else {
+                return Err(WorkflowError::NotFound);
+            };
+            let responsible = activities::responsible_authorities(c, &operator_id)?;
+            scope.may_see_operator(&operator_id, &status, &responsible)?;
+            if status != "valid" && !scope.operator_ids_open().contains(&operator_id) {
+                return Err(WorkflowError::Conflict("operator_not_valid"));
+            }
+            let organisation = Organisation::Operator(operator_id.clone());
+            let requested =
+                memberships::request(c, &actor_id, &organisation, "member", "pending", now)?;
+            let Requested::Created(membership) = &requested else {
+                return Ok::<_, WorkflowError>((requested, Vec::new()));
+            };
+            audit::record(
+                c,
+                &AuditEntry {
+                    actor_user_id: Some(&actor_id),
+                    action: "membership.requested",
+                    object_type: "membership",
+                    object_id: &membership.id,
+                    before: None,
+                    after: Some(json!({"operator_id": operator_id, "role": "member", "status": "pending"})),
+                    reason: None,
+                },
+                now,
+            )?;
+            let administrators: Vec<Recipient> =
+                memberships::of_operator(c, &operator_id, Some("valid"))?
+                    .iter()
+                    .filter(|m| m.membership.role == "administrator")
+                    .map(recipient)
+                    .collect();
+            let deciders = if administrators.is_empty() {
+                officers(c, &responsible)?
+            } else {
+                administrators
+            };
+            let notices = vec![
+                Notice::new("membership_requested", deciders)
+                    .with("operator", name.clone())
+                    .with("user", scope.display_name.clone())
+                    .with("email", scope.email.clone()),
+                Notice::new("request_received", vec![actor_recipient(&scope)])
+                    .with("organisation", name),
+            ];
+            Ok((requested, notices))
+        })
+        .await?;
+    notify::send(state, notices);
+    Ok(requested)
+}
+
+/// What creating an operator gave.
+#[derive(Debug, Clone)]
+pub struct OperatorRequest {
+    pub operator_id: String,
+    pub membership_id: String,
+    /// False when this was a repeat of a request already made (a double click, a reload).
+    pub created: bool,
+}
+
+/// How long a form's request key remembers what it created.
+const REQUEST_KEY_TTL: time::Duration = time::Duration::hours(24);
+
+/// Creates a new operator (status requested) with its first activity (status new), and the
+/// creator's pending membership: they become its administrator when an authority validates
+/// it. `request_key` is a random value carried by the form (or the API's `Idempotency-Key`):
+/// the same key twice returns the first operator instead of creating another.
+pub async fn create_operator(
+    state: &AppState,
+    actor: &Actor,
+    operator: NewOperatorRecord,
+    activity: NewActivityRecord,
+    request_key: &str,
+) -> Result<OperatorRequest, WorkflowError> {
+    let key = format!("operator-request:{}:{request_key}", actor.user_id);
+    if !request_key.is_empty() {
+        if let Some(done) = state.kv.get(&key).await? {
+            if let Some((operator_id, membership_id)) = done.split_once(' ') {
+                return Ok(OperatorRequest {
+                    operator_id: operator_id.to_owned(),
+                    membership_id: membership_id.to_owned(),
+                    created: false,
+                });
+            }
+        }
+        if !state
+            .kv
+            .set_if_absent(&key, "in-progress", REQUEST_KEY_TTL)
+            .await?
+        {
+            return Err(WorkflowError::Conflict("request_in_progress"));
+        }
+    }
+    let outcome = create_operator_now(state, actor, operator, activity).await;
+    if !request_key.is_empty() {
+        match &outcome {
+            Ok(done) => {
+                state
+                    .kv
+                    .set(
+                        &key,
+                        &format!("{} {}", done.operator_id, done.membership_id),
+                        REQUEST_KEY_TTL,
+                    )
+                    .await?
+            }
+            Err(_) => state.kv.delete(&key).await?,
+        }
+    }
+    outcome
+}
+
+async fn create_operator_now(
+    state: &AppState,
+    actor: &Actor,
+    operator: NewOperatorRecord,
+    activity: NewActivityRecord,
+) -> Result<OperatorRequest, WorkflowError> {
+    let now = state.clock.now();
+    let scope = actor.clone();
+    let (request, notices) = state
+        .db
+        .transaction(move |c| {
+            for identifier in &operator.identifiers {
+                if operators::find_by_identifier(
+                    c,
+                    &identifier.kind,
+                    &operator.country_code,
+                    &identifier.normalized,
+                )?
+                .is_some()
+                {
+                    return Err(WorkflowError::Conflict("identifier_taken"));
+                }
+            }
+            let CreatedOperator {
+                operator_id,
+                activity_id,
+                ..
+            } = operators::insert(c, &operator, &activity, &scope.user_id, now)?;
+            let organisation = Organisation::Operator(operator_id.clone());
+            let membership =
+                match memberships::request(c, &scope.user_id, &organisation, "member", "pending", now)? {
+                    Requested::Created(m) | Requested::AlreadyOpen(m) => m,
+                };
+            audit::record(
+                c,
+                &AuditEntry {
+                    actor_user_id: Some(&scope.user_id),
+                    action: "operator.created",
+                    object_type: "operator",
+                    object_id: &operator_id,
+                    before: None,
+                    after: Some(json!({
+                        "name": operator.name,
+                        "country": operator.country_code,
+                        "status": "requested",
+                        "activity": {"id": activity_id, "code": activity.activity_code, "status": "new", "authorities": activity.authority_codes},
+                    })),
+                    reason: None,
+                },
+                now,
+            )?;
+            audit::record(
+                c,
+                &AuditEntry {
+                    actor_user_id: Some(&scope.user_id),
+                    action: "membership.requested",
+                    object_type: "membership",
+                    object_id: &membership.id,
+                    before: None,
+                    after: Some(json!({"operator_id": operator_id, "role": "member", "status": "pending"})),
+                    reason: None,
+                },
+                now,
+            )?;
+            let notices = vec![
+                Notice::new("operator_waiting", officers(c, &activity.authority_codes)?)
+                    .with("operator", operator.name.clone())
+                    .with("country", operator.country_code.clone()),
+                Notice::new("request_received", vec![actor_recipient(&scope)])
+                    .with("organisation", operator.name.clone()),
+            ];
+            Ok((
+                OperatorRequest {
+                    operator_id,
+                    membership_id: membership.id,
+                    created: true,
+                },
+                notices,
+            ))
+        })
+        .await?;
+    notify::send(state, notices);
+    Ok(request)
+}
+
+/// Asks to be an officer of an authority; its valid officers decide.
+pub async fn request_officer_membership(
+    state: &AppState,
+    actor: &Actor,
+    authority_code: &str,
+    authority_name: &str,
+) -> Result<Requested, WorkflowError> {
+    let (scope, code, name, now) = (
+        actor.clone(),
+        authority_code.to_owned(),
+        authority_name.to_owned(),
+        state.clock.now(),
+    );
+    let (requested, notices) = state
+        .db
+        .transaction(move |c| {
+            let organisation = Organisation::Authority(code.clone());
+            let requested =
+                memberships::request(c, &scope.user_id, &organisation, "officer", "pending", now)?;
+            let Requested::Created(membership) = &requested else {
+                return Ok::<_, WorkflowError>((requested, Vec::new()));
+            };
+            audit::record(
+                c,
+                &AuditEntry {
+                    actor_user_id: Some(&scope.user_id),
+                    action: "membership.requested",
+                    object_type: "membership",
+                    object_id: &membership.id,
+                    before: None,
+                    after: Some(json!({"authority_code": code, "role": "officer", "status": "pending"})),
+                    reason: None,
+                },
+                now,
+            )?;
+            let notices = vec![
+                Notice::new("membership_requested", officers(c, std::slice::from_ref(&code))?)
+                    .with("operator", name.clone())
+                    .with("user", scope.display_name.clone())
+                    .with("email", scope.email.clone()),
+                Notice::new("request_received", vec![actor_recipient(&scope)])
+                    .with("organisation", name),
+            ];
+            Ok((requested, notices))
+        })
+        .await?;
+    notify::send(state, notices);
+    Ok(requested)
+}
+
+/// Adds an activity (status new) to a valid operator the person belongs to; the officers of
+/// its responsible authorities are told.
+pub async fn add_activity(
+    state: &AppState,
+    actor: &Actor,
+    operator_id: &str,
+    activity: NewActivityRecord,
+    address_id: Option<String>,
+) -> Result<String, WorkflowError> {
+    let (scope, operator_id, now) = (actor.clone(), operator_id.to_owned(), state.clock.now());
+    let (activity_id, notices) = state
+        .db
+        .transaction(move |c| {
+            let Some((name, status)) = operators::name_and_status(c, &operator_id)? else {
+                return Err(WorkflowError::NotFound);
+            };
+            let responsible = activities::responsible_authorities(c, &operator_id)?;
+            scope.may_see_operator(&operator_id, &status, &responsible)?;
+            if !scope.is_member_of(&operator_id) && !scope.is_system_admin {
+                return Err(WorkflowError::Forbidden);
+            }
+            if status != "valid" {
+                return Err(WorkflowError::Conflict("operator_not_valid"));
+            }
+            let activity_id = activities::insert(c, &operator_id, &activity, address_id, now)?;
+            audit::record(
+                c,
+                &AuditEntry {
+                    actor_user_id: Some(&scope.user_id),
+                    action: "activity.created",
+                    object_type: "activity",
+                    object_id: &activity_id,
+                    before: None,
+                    after: Some(json!({"operator_id": operator_id, "code": activity.activity_code, "status": "new", "authorities": activity.authority_codes})),
+                    reason: None,
+                },
+                now,
+            )?;
+            let notices = vec![
+                Notice::new("activity_waiting", officers(c, &activity.authority_codes)?)
+                    .with("operator", name)
+                    .with("activity", activity.activity_code.clone()),
+            ];
+            Ok((activity_id, notices))
+        })
+        .await?;
+    notify::send(state, notices);
+    Ok(activity_id)
+}
