@@ -2,10 +2,17 @@
 //! API under `/api/v1/`, and the operational endpoints. Every POST is CSRF-checked; every
 //! response carries the security headers.
 
+pub mod current_user;
+pub mod display;
 pub mod errors;
+pub mod forms;
 pub mod home;
+pub mod operator_page;
 pub mod ops;
 pub mod page;
+pub mod workflow_errors;
+pub mod worklist;
+pub mod workspace;
 
 use actix_web::web;
 
@@ -15,5 +22,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/healthz", web::get().to(ops::healthz))
         .route("/readyz", web::get().to(ops::readyz))
         .route("/metrics", web::get().to(ops::metrics))
-        .route("/static/{file}", web::get().to(ops::static_file));
+        .route("/static/{file}", web::get().to(ops::static_file))
+        .route("/workspace", web::get().to(workspace::page))
+        .route("/workspace/switch", web::post().to(workspace::switch))
+        .route("/authority/worklist", web::get().to(worklist::page))
+        .route("/operators/{id}", web::get().to(operator_page::page))
+        .route(
+            "/operators/{id}/decision",
+            web::post().to(operator_page::decide_operator),
+        )
+        .route(
+            "/activities/{id}/decision",
+            web::post().to(operator_page::decide_activity),
+        )
+        .route(
+            "/memberships/{id}/decision",
+            web::post().to(operator_page::decide_member),
+        );
 }

@@ -59,6 +59,22 @@ impl PageContext {
         }
     }
 
+    /// The translated name of a status (`kind` is `operator`, `activity` or `membership`).
+    pub fn status_label(&self, kind: &str, code: &str) -> &'static str {
+        self.t.t(&format!("status.{kind}.{code}"))
+    }
+
+    /// The translated text `<prefix>.<code>` (organisation types, identifier kinds, audit
+    /// actions...).
+    pub fn label(&self, prefix: &str, code: &str) -> &'static str {
+        self.t.t(&format!("{prefix}.{code}"))
+    }
+
+    /// The translated name of a role (`member`, `administrator`, `officer`).
+    pub fn role_label(&self, code: &str) -> &'static str {
+        self.t.t(&format!("role.{code}"))
+    }
+
     /// Renders a template into a complete HTML response.
     pub fn render(&self, status: StatusCode, template: &impl Template) -> HttpResponse {
         let mut response = HttpResponse::build(status);

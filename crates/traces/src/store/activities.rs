@@ -123,7 +123,11 @@ pub fn of_operators(
     let rows: Vec<(ActivityRow, String, String, String)> = activities::table
         .inner_join(activity_types::table.inner_join(activity_sections::table))
         .filter(activities::operator_id.eq_any(operator_ids))
-        .order((activities::operator_id, activities::created_at, activities::id))
+        .order((
+            activities::operator_id,
+            activities::created_at,
+            activities::id,
+        ))
         .select((
             ActivityRow::as_select(),
             activity_types::name,

@@ -18,7 +18,11 @@ pub struct AuditEntry<'a> {
     pub reason: Option<&'a str>,
 }
 
-pub fn record(conn: &mut AnyConnection, entry: &AuditEntry, now: OffsetDateTime) -> QueryResult<()> {
+pub fn record(
+    conn: &mut AnyConnection,
+    entry: &AuditEntry,
+    now: OffsetDateTime,
+) -> QueryResult<()> {
     diesel::insert_into(audit_log::table)
         .values((
             audit_log::id.eq(uuid::Uuid::now_v7().to_string()),

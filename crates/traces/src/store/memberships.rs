@@ -137,7 +137,9 @@ type MemberRow = (
     String,
 );
 
-fn to_member((row, operator_name, authority_name, email, given_name, family_name, language): MemberRow) -> Member {
+fn to_member(
+    (row, operator_name, authority_name, email, given_name, family_name, language): MemberRow,
+) -> Member {
     Member {
         membership: to_membership((row, operator_name, authority_name)),
         email,
@@ -173,6 +175,26 @@ pub fn of_operator(
 ) -> QueryResult<Vec<Member>> {
     let mut query = members!()
         .filter(memberships::operator_id.eq(operator_id))
+        .into_boxed();
+    if let Some(status) = status {
+        query = query.filter(memberships::status.eq(status.to_owned()));
+    }
+    Ok(query
+        .order(memberships::requested_at)
+        .load::<MemberRow>(conn)?
+        .into_iter()
+        .map(to_member)
+        .collect())
+}
+
+/// The memberships of an authority with `status` (any when `None`), oldest first.
+pub fn of_authority(
+    conn: &mut AnyConnection,
+    authority_code: &str,
+    status: Option<&str>,
+) -> QueryResult<Vec<Member>> {
+    let mut query = members!()
+        .filter(memberships::authority_code.eq(authority_code))
         .into_boxed();
     if let Some(status) = status {
         query = query.filter(memberships::status.eq(status.to_owned()));

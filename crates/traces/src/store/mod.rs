@@ -8,6 +8,7 @@ pub mod memberships;
 pub mod operator_search;
 pub mod operators;
 pub mod schema;
+pub mod users;
 
 use diesel_migrations::embed_migrations;
 use infra::db::Migrations;

@@ -4,7 +4,9 @@
 //! only the operators the caller belongs to or is responsible for.
 
 use super::activities::{ActivityView, of_operators};
-use super::schema::{activities, activity_authorities, activity_types, operator_addresses, operators};
+use super::schema::{
+    activities, activity_authorities, activity_types, operator_addresses, operators,
+};
 use diesel::dsl::exists;
 use diesel::prelude::*;
 use infra::db::AnyConnection;
@@ -101,7 +103,9 @@ macro_rules! filtered {
                 activity_authorities::table
                     .inner_join(activities::table)
                     .filter(activities::operator_id.eq(operators::id))
-                    .filter(activity_authorities::authority_code.eq_any($scope.authority_codes.clone())),
+                    .filter(
+                        activity_authorities::authority_code.eq_any($scope.authority_codes.clone()),
+                    ),
             );
             q = q.filter(
                 operators::status
@@ -139,7 +143,10 @@ pub fn search(
     let mut first_address = std::collections::HashMap::new();
     for (operator_id, address, city) in operator_addresses::table
         .filter(operator_addresses::operator_id.eq_any(&ids))
-        .order((operator_addresses::operator_id, operator_addresses::position))
+        .order((
+            operator_addresses::operator_id,
+            operator_addresses::position,
+        ))
         .select((
             operator_addresses::operator_id,
             operator_addresses::address,

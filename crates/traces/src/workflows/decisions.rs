@@ -43,7 +43,8 @@ pub async fn decide_operator(
             let responsible = activities::responsible_authorities(c, &operator_id)?;
             scope.may_see_operator(&operator_id, &current, &responsible)?;
             scope.may_decide_for(&responsible)?;
-            let from = OperatorStatus::parse(&current).ok_or(WorkflowError::Conflict("unknown_status"))?;
+            let from =
+                OperatorStatus::parse(&current).ok_or(WorkflowError::Conflict("unknown_status"))?;
             let to = from
                 .apply(&decision)
                 .map_err(|e| WorkflowError::Conflict(e.code()))?;
@@ -90,15 +91,22 @@ fn follow_first_decision(
 ) -> Result<(), WorkflowError> {
     let mine = actor.authority_codes();
     for activity in activities::of_operator(c, operator_id)? {
-        let assigned_to_me = actor.is_system_admin
-            || activity.authorities.iter().any(|a| mine.contains(&a.code));
+        let assigned_to_me =
+            actor.is_system_admin || activity.authorities.iter().any(|a| mine.contains(&a.code));
         if activity.status != "new" || !assigned_to_me {
             continue;
         }
         let to = ActivityStatus::New
             .apply(decision)
             .map_err(|e| WorkflowError::Conflict(e.code()))?;
-        activities::set_status(c, &activity.id, to.code(), decision.reason(), &actor.user_id, now)?;
+        activities::set_status(
+            c,
+            &activity.id,
+            to.code(),
+            decision.reason(),
+            &actor.user_id,
+            now,
+        )?;
         audit::record(
             c,
             &AuditEntry {
@@ -156,7 +164,8 @@ pub async fn decide_activity(
     let (status, notices) = state
         .db
         .transaction(move |c| {
-            let Some((operator_id, current)) = activities::owner_and_status(c, &activity_id)? else {
+            let Some((operator_id, current)) = activities::owner_and_status(c, &activity_id)?
+            else {
                 return Err(WorkflowError::NotFound);
             };
             let Some((name, operator_status)) = operators::name_and_status(c, &operator_id)? else {
@@ -167,7 +176,8 @@ pub async fn decide_activity(
             // Only the authorities assigned to this activity decide on it.
             let assigned = activities::authorities_of_activity(c, &activity_id)?;
             scope.may_decide_for(&assigned)?;
-            let from = ActivityStatus::parse(&current).ok_or(WorkflowError::Conflict("unknown_status"))?;
+            let from =
+                ActivityStatus::parse(&current).ok_or(WorkflowError::Conflict("unknown_status"))?;
             let to = from
                 .apply(&decision)
                 .map_err(|e| WorkflowError::Conflict(e.code()))?;

@@ -50,10 +50,7 @@ pub fn send(state: &AppState, notices: Vec<Notice>) {
                 .map(|(k, v)| (*k, v.as_str()))
                 .collect();
             values.push(("name", recipient.name.as_str()));
-            let signature = tr.fill(
-                "mail.signature",
-                &[("url", &state.settings.url("/"))],
-            );
+            let signature = tr.fill("mail.signature", &[("url", &state.settings.url("/"))]);
             state.postman.post(OutgoingMail {
                 to: recipient.email.clone(),
                 subject: tr.fill(&format!("mail.{}.subject", notice.kind), &values),

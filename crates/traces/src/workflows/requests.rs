@@ -2,9 +2,9 @@
 //! request with it), asking to be an officer of an authority, and adding an activity to a
 //! valid operator. Requests are idempotent: a second request while one is open returns it.
 
+use super::WorkflowError;
 use super::access::Actor;
 use super::notify::{self, Notice, Recipient};
-use super::WorkflowError;
 use crate::app::AppState;
 use crate::store::activities::{self, NewActivityRecord};
 use crate::store::audit::{self, AuditEntry};
@@ -78,7 +78,9 @@ pub async fn request_membership(
                     object_type: "membership",
                     object_id: &membership.id,
                     before: None,
-                    after: Some(json!({"operator_id": operator_id, "role": "member", "status": "pending"})),
+                    after: Some(
+                        json!({"operator_id": operator_id, "role": "member", "status": "pending"}),
+                    ),
                     reason: None,
                 },
                 now,
@@ -285,16 +287,21 @@ pub async fn request_officer_membership(
                     object_type: "membership",
                     object_id: &membership.id,
                     before: None,
-                    after: Some(json!({"authority_code": code, "role": "officer", "status": "pending"})),
+                    after: Some(
+                        json!({"authority_code": code, "role": "officer", "status": "pending"}),
+                    ),
                     reason: None,
                 },
                 now,
             )?;
             let notices = vec![
-                Notice::new("membership_requested", officers(c, std::slice::from_ref(&code))?)
-                    .with("operator", name.clone())
-                    .with("user", scope.display_name.clone())
-                    .with("email", scope.email.clone()),
+                Notice::new(
+                    "membership_requested",
+                    officers(c, std::slice::from_ref(&code))?,
+                )
+                .with("operator", name.clone())
+                .with("user", scope.display_name.clone())
+                .with("email", scope.email.clone()),
                 Notice::new("request_received", vec![actor_recipient(&scope)])
                     .with("organisation", name),
             ];

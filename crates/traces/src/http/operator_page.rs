@@ -1,0 +1,299 @@
+//! An operator's page: its details, addresses, identifiers and activities with their statuses
+//! and responsible authorities; for the officers of those authorities the decisions on the
+//! operator and each activity; for its administrators (and those officers) its users and the
+//! decisions on them; and its history. Someone who may not see it gets the 404 page.
+
+use crate::app::AppState;
+use crate::auth::SignedIn;
+use crate::domain::status::Decision;
+use crate::http::current_user::Visitor;
+use crate::http::errors::WebError;
+use crate::http::forms::{FormFields, reject_forgery};
+use crate::http::page::{PageContext, see_other};
+use crate::http::workflow_errors;
+use crate::store::activities::{self, ActivityView};
+use crate::store::audit::{self, AuditRecord};
+use crate::store::memberships::{self, Member, Organisation};
+use crate::store::operators::{self, OperatorView};
+use crate::workflows::members::MemberDecision;
+use crate::workflows::{WorkflowError, decisions, members};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+#[derive(Template)]
+#[template(path = "operator.html")]
+struct OperatorPage<'a> {
+    ctx: &'a PageContext,
+    operator: &'a OperatorView,
+    /// The visitor decides on the operator (an officer of a responsible authority).
+    decides: bool,
+    /// Activity ids the visitor decides on.
+    decides_activities: Vec<String>,
+    members: Option<Vec<Member>>,
+    history: Option<Vec<AuditRecord>>,
+    /// The visitor's own membership of this operator, if any.
+    own_status: Option<String>,
+    may_request: bool,
+    may_add_activity: bool,
+    notice: Option<&'static str>,
+}
+
+impl OperatorPage<'_> {
+    fn decides_on(&self, activity: &ActivityView) -> bool {
+        self.decides_activities.contains(&activity.id)
+    }
+
+    fn operator_decision_url(&self) -> String {
+        format!("/operators/{}/decision", self.operator.id)
+    }
+
+    fn activity_decision_url(&self, activity: &ActivityView) -> String {
+        format!("/activities/{}/decision", activity.id)
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct NoticeQuery {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+/// The notices a redirect after a decision may show.
+fn notice_key(done: Option<&str>) -> Option<&'static str> {
+    Some(match done? {
+        "requested" => "operator.notice_requested",
+        "already_requested" => "operator.notice_already_requested",
+        "decided" => "operator.notice_decided",
+        "member" => "operator.notice_member_decided",
+        "created" => "operator.notice_created",
+        "activity" => "operator.notice_activity_added",
+        _ => return None,
+    })
+}
+
+pub async fn page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    path: web::Path<String>,
+    query: web::Query<NoticeQuery>,
+) -> Result<HttpResponse, WebError> {
+    let visitor = Visitor::load(&req, &state, &signed_in.user).await?;
+    let operator_id = path.into_inner();
+    let actor = visitor.actor.clone();
+    let loaded = state
+        .db
+        .run(move |c| {
+            let Some(operator) = operators::find(c, &operator_id)? else {
+                return Ok(None);
+            };
+            let responsible = activities::responsible_authorities(c, &operator_id)?;
+            if actor
+                .may_see_operator(&operator.id, &operator.status, &responsible)
+                .is_err()
+            {
+                return Ok(None);
+            }
+            let manages = actor
+                .may_manage_members_of(&operator.id, &responsible)
+                .is_ok();
+            let members = if manages {
+                Some(memberships::of_operator(c, &operator.id, None)?)
+            } else {
+                None
+            };
+            let history = if manages {
+                let mut history = audit::of_object(c, "operator", &operator.id)?;
+                for activity in &operator.activities {
+                    history.extend(audit::of_object(c, "activity", &activity.id)?);
+                }
+                history.sort_by_key(|h| h.occurred_at);
+                Some(history)
+            } else {
+                None
+            };
+            Ok(Some((operator, responsible, members, history)))
+        })
+        .await?;
+    let Some((operator, responsible, members, history)) = loaded else {
+        return Ok(workflow_errors::page(
+            &visitor.ctx,
+            &WorkflowError::NotFound,
+        ));
+    };
+    let actor = &visitor.actor;
+    let decides = actor.may_decide_for(&responsible).is_ok();
+    let decides_activities = operator
+        .activities
+        .iter()
+        .filter(|a| {
+            let assigned: Vec<String> = a.authorities.iter().map(|x| x.code.clone()).collect();
+            actor.may_decide_for(&assigned).is_ok()
+        })
+        .map(|a| a.id.clone())
+        .collect();
+    let own_status = actor
+        .memberships
+        .iter()
+        .filter(|m| m.operator_id() == Some(operator.id.as_str()))
+        .map(|m| m.status.clone())
+        .next();
+    let may_request =
+        operator.status == "valid" && !actor.has_open(&Organisation::Operator(operator.id.clone()));
+    let may_add_activity = operator.status == "valid" && actor.is_member_of(&operator.id);
+    Ok(visitor.ctx.ok(&OperatorPage {
+        ctx: &visitor.ctx,
+        operator: &operator,
+        decides,
+        decides_activities,
+        members,
+        history,
+        own_status,
+        may_request,
+        may_add_activity,
+        notice: notice_key(query.done.as_deref()),
+    }))
+}
+
+/// The decision a form asks for: `action` and, where needed, `reason`.
+fn decision_of(form: &FormFields) -> Option<Decision> {
+    let reason = form.get("reason").to_owned();
+    Some(match form.get("action") {
+        "validate" => Decision::Validate,
+        "reject" => Decision::Reject { reason },
+        "suspend" => Decision::Suspend { reason },
+        "withdraw" => Decision::Withdraw { reason },
+        "reinstate" => Decision::Reinstate,
+        _ => return None,
+    })
+}
+
+async fn answer(
+    state: &AppState,
+    visitor: &Visitor,
+    outcome: Result<String, WorkflowError>,
+    back_to: &str,
+) -> Result<HttpResponse, WebError> {
+    let _ = state;
+    match outcome {
+        Ok(_) => Ok(see_other(&format!("{back_to}?done=decided"))),
+        Err(WorkflowError::Storage(e)) => Err(e.into()),
+        Err(e) => Ok(workflow_errors::page(&visitor.ctx, &e)),
+    }
+}
+
+/// `POST /operators/{id}/decision`.
+pub async fn decide_operator(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, WebError> {
+    let form = FormFields::parse(&body);
+    if let Some(refused) = reject_forgery(&req, &state, form.get("csrf_token")) {
+        return Ok(refused);
+    }
+    let visitor = Visitor::load(&req, &state, &signed_in.user).await?;
+    let operator_id = path.into_inner();
+    let Some(decision) = decision_of(&form) else {
+        return Ok(workflow_errors::page(
+            &visitor.ctx,
+            &WorkflowError::Conflict("not_applicable"),
+        ));
+    };
+    let outcome = decisions::decide_operator(&state, &visitor.actor, &operator_id, decision).await;
+    answer(
+        &state,
+        &visitor,
+        outcome,
+        &format!("/operators/{operator_id}"),
+    )
+    .await
+}
+
+/// `POST /activities/{id}/decision`.
+pub async fn decide_activity(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, WebError> {
+    let form = FormFields::parse(&body);
+    if let Some(refused) = reject_forgery(&req, &state, form.get("csrf_token")) {
+        return Ok(refused);
+    }
+    let visitor = Visitor::load(&req, &state, &signed_in.user).await?;
+    let activity_id = path.into_inner();
+    let Some(decision) = decision_of(&form) else {
+        return Ok(workflow_errors::page(
+            &visitor.ctx,
+            &WorkflowError::Conflict("not_applicable"),
+        ));
+    };
+    let owner = {
+        let id = activity_id.clone();
+        state
+            .db
+            .run(move |c| Ok(activities::owner_and_status(c, &id)?))
+            .await?
+    };
+    let outcome = decisions::decide_activity(&state, &visitor.actor, &activity_id, decision).await;
+    let back_to = owner
+        .map(|(operator_id, _)| format!("/operators/{operator_id}"))
+        .unwrap_or_else(|| "/workspace".to_owned());
+    answer(&state, &visitor, outcome, &back_to).await
+}
+
+/// `POST /memberships/{id}/decision`: an administrator's or officer's decision on a user.
+pub async fn decide_member(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, WebError> {
+    let form = FormFields::parse(&body);
+    if let Some(refused) = reject_forgery(&req, &state, form.get("csrf_token")) {
+        return Ok(refused);
+    }
+    let visitor = Visitor::load(&req, &state, &signed_in.user).await?;
+    let membership_id = path.into_inner();
+    let reason = form.get("reason").to_owned();
+    let decision = match form.get("action") {
+        "validate" => MemberDecision::Validate {
+            administrator: false,
+        },
+        "validate_administrator" => MemberDecision::Validate {
+            administrator: true,
+        },
+        "refuse" => MemberDecision::Refuse { reason },
+        "revoke" => MemberDecision::Revoke { reason },
+        "make_administrator" => MemberDecision::SetAdministrator(true),
+        "remove_administrator" => MemberDecision::SetAdministrator(false),
+        _ => {
+            return Ok(workflow_errors::page(
+                &visitor.ctx,
+                &WorkflowError::Conflict("not_applicable"),
+            ));
+        }
+    };
+    let membership = {
+        let id = membership_id.clone();
+        state
+            .db
+            .run(move |c| Ok(memberships::find(c, &id)?))
+            .await?
+    };
+    match members::decide_membership(&state, &visitor.actor, &membership_id, decision).await {
+        Ok(_) => Ok(see_other(
+            &match membership.and_then(|m| m.operator_id().map(str::to_owned)) {
+                Some(operator_id) => format!("/operators/{operator_id}?done=member#members"),
+                None => "/authority/worklist?done=member".to_owned(),
+            },
+        )),
+        Err(WorkflowError::Storage(e)) => Err(e.into()),
+        Err(e) => Ok(workflow_errors::page(&visitor.ctx, &e)),
+    }
+}

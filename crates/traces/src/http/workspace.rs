@@ -1,0 +1,109 @@
+//! "My TRACES": the organisations a person belongs to (with the status of each request), the
+//! organisation they act for, and what waits for them (users to validate, operators to decide).
+
+use crate::app::AppState;
+use crate::auth::SignedIn;
+use crate::http::current_user::Visitor;
+use crate::http::errors::WebError;
+use crate::http::forms::{FormFields, reject_forgery};
+use crate::http::page::{PageContext, see_other};
+use crate::store::activities;
+use crate::store::memberships::{self, Membership};
+use crate::workflows::{WorkflowError, members};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+/// Users waiting for an administrator's decision, per operator the person administers.
+#[derive(Debug)]
+pub struct PendingUsers {
+    pub operator_id: String,
+    pub operator_name: String,
+    pub count: usize,
+}
+
+#[derive(Template)]
+#[template(path = "workspace.html")]
+struct WorkspacePage<'a> {
+    ctx: &'a PageContext,
+    memberships: &'a [Membership],
+    current: Option<String>,
+    pending_users: Vec<PendingUsers>,
+    waiting_operators: Option<usize>,
+    switched: bool,
+}
+
+#[derive(serde::Deserialize)]
+pub struct WorkspaceQuery {
+    #[serde(default)]
+    switched: Option<String>,
+}
+
+pub async fn page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    query: web::Query<WorkspaceQuery>,
+) -> Result<HttpResponse, WebError> {
+    let visitor = Visitor::load(&req, &state, &signed_in.user).await?;
+    let administered: Vec<(String, String)> = visitor
+        .actor
+        .organisations()
+        .iter()
+        .filter(|m| m.role == "administrator")
+        .filter_map(|m| {
+            m.operator_id()
+                .map(|id| (id.to_owned(), m.organisation_name.clone()))
+        })
+        .collect();
+    let authority_codes = visitor.actor.authority_codes();
+    let (pending_users, waiting) = state
+        .db
+        .run(move |c| {
+            let mut pending = Vec::new();
+            for (operator_id, operator_name) in administered {
+                let count = memberships::of_operator(c, &operator_id, Some("pending"))?.len();
+                if count > 0 {
+                    pending.push(PendingUsers {
+                        operator_id,
+                        operator_name,
+                        count,
+                    });
+                }
+            }
+            let waiting = if authority_codes.is_empty() {
+                None
+            } else {
+                Some(activities::operators_waiting_for(c, &authority_codes, 1000)?.len())
+            };
+            Ok((pending, waiting))
+        })
+        .await?;
+    let current = visitor.current().map(|m| m.id.clone());
+    Ok(visitor.ctx.ok(&WorkspacePage {
+        ctx: &visitor.ctx,
+        memberships: &visitor.actor.memberships,
+        current,
+        pending_users,
+        waiting_operators: waiting,
+        switched: query.switched.is_some(),
+    }))
+}
+
+/// `POST /workspace/switch`: act for another of one's organisations.
+pub async fn switch(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    body: web::Bytes,
+) -> Result<HttpResponse, WebError> {
+    let form = FormFields::parse(&body);
+    if let Some(refused) = reject_forgery(&req, &state, form.get("csrf_token")) {
+        return Ok(refused);
+    }
+    let visitor = Visitor::load(&req, &state, &signed_in.user).await?;
+    match members::switch_organisation(&state, &visitor.actor, form.get("membership")).await {
+        Ok(()) => Ok(see_other("/workspace?switched=1")),
+        Err(WorkflowError::Storage(e)) => Err(e.into()),
+        Err(e) => Ok(crate::http::workflow_errors::page(&visitor.ctx, &e)),
+    }
+}
