@@ -103,6 +103,11 @@ impl Application {
             App::new()
                 .app_data(data.clone())
                 .app_data(web::FormConfig::default().limit(64 * 1024))
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(64 * 1024)
+                        .error_handler(http::api::problems::json_error),
+                )
                 .app_data(web::QueryConfig::default().error_handler(|err, _req| {
                     actix_web::error::InternalError::from_response(
                         err,

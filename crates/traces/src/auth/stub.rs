@@ -14,3 +14,15 @@ impl FromRequest for SignedIn {
         ready(Err(actix_web::error::ErrorUnauthorized("stub")))
     }
 }
+
+pub struct ApiCaller {
+    pub user: Option<crate::store::users::User>,
+}
+
+impl FromRequest for ApiCaller {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<ApiCaller, actix_web::Error>>;
+    fn from_request(_req: &HttpRequest, _p: &mut Payload) -> Self::Future {
+        ready(Err(actix_web::error::ErrorUnauthorized("stub")))
+    }
+}

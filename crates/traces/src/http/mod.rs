@@ -2,6 +2,7 @@
 //! API under `/api/v1/`, and the operational endpoints. Every POST is CSRF-checked; every
 //! response carries the security headers.
 
+pub mod api;
 pub mod current_user;
 pub mod display;
 pub mod errors;
@@ -18,7 +19,8 @@ use actix_web::web;
 
 /// All routes of the service.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home::home))
+    cfg.configure(api::routes)
+        .route("/", web::get().to(home::home))
         .route("/healthz", web::get().to(ops::healthz))
         .route("/readyz", web::get().to(ops::readyz))
         .route("/metrics", web::get().to(ops::metrics))

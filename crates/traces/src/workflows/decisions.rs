@@ -69,7 +69,7 @@ pub async fn decide_operator(
             let notices = vec![
                 Notice::new("operator_decided", people_of(c, &operator_id)?)
                     .with("operator", name)
-                    .with("status", to.code())
+                    .with_label("status", format!("status.operator.{}", to.code()))
                     .with("reason", reason.unwrap_or("-").to_owned()),
             ];
             Ok((to.code().to_owned(), notices))
@@ -199,7 +199,7 @@ pub async fn decide_activity(
             let notices = vec![
                 Notice::new("activity_decided", people_of(c, &operator_id)?)
                     .with("operator", name)
-                    .with("status", to.code())
+                    .with_label("status", format!("status.activity.{}", to.code()))
                     .with("reason", reason.unwrap_or("-").to_owned()),
             ];
             Ok((to.code().to_owned(), notices))

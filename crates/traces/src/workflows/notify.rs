@@ -21,6 +21,8 @@ pub struct Notice {
     pub kind: &'static str,
     pub to: Vec<Recipient>,
     pub values: Vec<(&'static str, String)>,
+    /// Values that are catalog keys, translated into each recipient's language.
+    pub labels: Vec<(&'static str, String)>,
 }
 
 impl Notice {
@@ -29,11 +31,18 @@ impl Notice {
             kind,
             to,
             values: Vec::new(),
+            labels: Vec::new(),
         }
     }
 
     pub fn with(mut self, name: &'static str, value: impl Into<String>) -> Notice {
         self.values.push((name, value.into()));
+        self
+    }
+
+    /// A value given as a catalog key (a status, a role), shown in each recipient's language.
+    pub fn with_label(mut self, name: &'static str, key: impl Into<String>) -> Notice {
+        self.labels.push((name, key.into()));
         self
     }
 }
@@ -49,6 +58,9 @@ pub fn send(state: &AppState, notices: Vec<Notice>) {
                 .iter()
                 .map(|(k, v)| (*k, v.as_str()))
                 .collect();
+            for (k, key) in &notice.labels {
+                values.push((*k, tr.t(key)));
+            }
             values.push(("name", recipient.name.as_str()));
             let signature = tr.fill("mail.signature", &[("url", &state.settings.url("/"))]);
             state.postman.post(OutgoingMail {

@@ -1,0 +1,113 @@
+//! Errors of the JSON API as RFC 9457 problem details, with a stable `type` per error and the
+//! English title; nothing internal is ever sent.
+
+use crate::workflows::WorkflowError;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use infra::http::problem::Problem;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("unknown user")]
+    UnknownUser,
+    #[error("invalid request: {0}")]
+    Invalid(String),
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error("storage: {0}")]
+    Storage(#[from] infra::db::DbError),
+    #[error("key-value store: {0}")]
+    KeyValue(#[from] infra::kv::KvError),
+}
+
+impl From<WorkflowError> for ApiError {
+    fn from(e: WorkflowError) -> ApiError {
+        match e {
+            WorkflowError::NotFound => ApiError::NotFound,
+            WorkflowError::Forbidden => ApiError::Forbidden,
+            WorkflowError::Conflict(code) => ApiError::Conflict(code),
+            WorkflowError::Storage(e) => ApiError::Storage(e),
+            WorkflowError::KeyValue(e) => ApiError::KeyValue(e),
+        }
+    }
+}
+
+impl ApiError {
+    fn problem(&self) -> Problem {
+        match self {
+            ApiError::NotFound => {
+                Problem::new(StatusCode::NOT_FOUND, "not-found", "No such resource")
+            }
+            ApiError::Forbidden => Problem::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Your organisations and roles do not allow this",
+            ),
+            ApiError::UnknownUser => Problem::new(
+                StatusCode::FORBIDDEN,
+                "unknown-user",
+                "Log in to TRACES in a browser once before using the API",
+            ),
+            ApiError::Invalid(detail) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-request",
+                "The request is not valid",
+            )
+            .with_detail(detail.clone()),
+            ApiError::Conflict(code) => Problem::new(
+                StatusCode::CONFLICT,
+                code,
+                crate::i18n::tr(crate::i18n::Lang::En).t(&format!("workflow.{code}")),
+            ),
+            ApiError::Storage(_) | ApiError::KeyValue(_) => Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Internal error (TRC-500)",
+            ),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.problem().status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if matches!(self, ApiError::Storage(_) | ApiError::KeyValue(_)) {
+            tracing::error!(error = %self, "API request failed");
+        }
+        self.problem().response()
+    }
+}
+
+/// Answers a JSON body that cannot be read (malformed, wrong content type, too large) with
+/// problem JSON saying what is wrong, without parser internals beyond the serde message.
+pub fn json_error(
+    err: actix_web::error::JsonPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    let detail = match &err {
+        actix_web::error::JsonPayloadError::Deserialize(e) => e.to_string(),
+        actix_web::error::JsonPayloadError::ContentType => {
+            "the body must be application/json".to_owned()
+        }
+        actix_web::error::JsonPayloadError::Overflow { .. }
+        | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => {
+            "the body is too large".to_owned()
+        }
+        _ => "the body could not be read".to_owned(),
+    };
+    let response = Problem::new(
+        StatusCode::BAD_REQUEST,
+        "invalid-json",
+        "The JSON body is not valid",
+    )
+    .with_detail(detail)
+    .response();
+    actix_web::error::InternalError::from_response(err, response).into()
+}
