@@ -37,6 +37,9 @@ pub enum AdminCommand {
     /// See and rotate the keys that sign tokens.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Create accounts (demo and acceptance environments, assisted registration).
+    #[command(subcommand)]
+    Accounts(crate::cli_accounts::AccountsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -345,6 +348,9 @@ pub async fn run(
             println!(
                 "\nThe previous secret no longer works (replicas notice within EULOGIN_CLIENT_CACHE_SECONDS)."
             );
+        }
+        AdminCommand::Accounts(command) => {
+            crate::cli_accounts::run(command, &db, now).await?;
         }
         AdminCommand::Keys(command) => {
             infra::jwt::install_crypto_provider();

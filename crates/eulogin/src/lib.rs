@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod cli_accounts;
 pub mod config;
 pub mod domain;
 pub mod factors;
