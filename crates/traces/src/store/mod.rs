@@ -2,7 +2,11 @@
 //! queries per kind of record. Query functions take a connection, so a handler can run several
 //! of them in one transaction.
 
+pub mod reference;
 pub mod schema;
+
+#[cfg(test)]
+pub(crate) mod test_db;
 
 use diesel_migrations::embed_migrations;
 use infra::db::Migrations;
