@@ -4,7 +4,8 @@
 //! changed (docs/reference-data.md).
 //!
 //! `files` holds the typed records and parsing, `validate` the rules between files, `load`
-//! decides what to write and runs the transaction, `sync` writes the rows. Reading the loaded data is `store::reference`.
+//! decides what to write and runs the transaction, `sync` writes the rows. Reading the loaded
+//! data is `store::reference`.
 
 mod files;
 mod load;
