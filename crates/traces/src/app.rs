@@ -43,6 +43,9 @@ impl AppState {
             Database::connect(&database_url, pool_size, &crate::store::MIGRATIONS)
         })
         .await??;
+        // Before serving: a database without its reference data (or with data the files
+        // cannot become) is not one to serve from.
+        crate::reference::load_shipped(&db, clock.now()).await?;
         let kv = match &settings.redis_url {
             Some(url) => KeyValue::redis(url.expose_secret(), &settings.kv_prefix)
                 .await

@@ -1,3 +1,53 @@
 //! The reference data (countries, competences, the activity taxonomy, authorities and Border
-//! Control Posts) shipped as versioned data files under `reference/` and loaded into the
-//! database at start when their version changed.
+//! Control Posts) shipped as versioned data files under `crates/traces/reference/`, embedded
+//! in the binary and loaded into the database at start when their version or content
+//! changed (docs/reference-data.md).
+//!
+//! `files` holds the typed records and parsing, `validate` the rules between files, `load`
+//! decides what to write and runs the transaction, `sync` writes the rows. Reading the loaded
+//! data is `store::reference`.
+
+mod files;
+mod load;
+mod sync;
+mod validate;
+
+#[cfg(test)]
+mod tests;
+
+pub use files::{
+    ActivitiesFile, ActivityTypeRecord, AuthoritiesFile, AuthorityKind, AuthorityRecord,
+    ChapterRecord, CompetenceRecord, CompetencesFile, CountriesFile, CountryRecord, Dataset,
+    ReferenceData, SectionRecord, Sources, Stamp,
+};
+pub use load::{Changes, DatasetReport, LoadReport, Outcome, load, load_shipped};
+
+/// Activity type codes that code relies upon; the files must have them (validated).
+pub mod activity_codes {
+    /// Professional operators referred to in Article 45(1)(l) IMSOC: plant importers.
+    pub const EURPO: &str = "EURPO";
+    /// Professional operators other than those of Article 45(1)(l) IMSOC.
+    pub const EUPO: &str = "EUPO";
+    /// Responsible for the load (freight forwarder, or an importer without one). Its
+    /// competence is held by every Border Control Post (validated).
+    pub const RFL: &str = "RFL";
+
+    pub const REQUIRED: [&str; 3] = [EURPO, EUPO, RFL];
+}
+
+/// Why the reference data could not be loaded; the service refuses to start with it.
+#[derive(Debug, thiserror::Error)]
+pub enum ReferenceError {
+    #[error("reference data file {file} cannot be parsed: {message}")]
+    Syntax { file: &'static str, message: String },
+    #[error("reference data files are invalid:\n  - {}", problems.join("\n  - "))]
+    Invalid { problems: Vec<String> },
+    #[error("reference data cannot be stored: {0}")]
+    Database(#[from] infra::db::DbError),
+}
+
+impl From<diesel::result::Error> for ReferenceError {
+    fn from(e: diesel::result::Error) -> ReferenceError {
+        ReferenceError::Database(infra::db::DbError::Query(e))
+    }
+}

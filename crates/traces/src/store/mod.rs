@@ -7,8 +7,12 @@ pub mod audit;
 pub mod memberships;
 pub mod operator_search;
 pub mod operators;
+pub mod reference;
 pub mod schema;
 pub mod users;
+
+#[cfg(test)]
+pub(crate) mod test_db;
 
 use diesel_migrations::embed_migrations;
 use infra::db::Migrations;
