@@ -3,6 +3,7 @@
 //! response carries the security headers.
 
 pub mod api;
+pub mod authorisation;
 pub mod current_user;
 pub mod display;
 pub mod errors;
@@ -28,6 +29,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/workspace", web::get().to(workspace::page))
         .route("/workspace/switch", web::post().to(workspace::switch))
         .route("/authority/worklist", web::get().to(worklist::page))
+        .route("/authorisation", web::get().to(authorisation::choose))
+        .route("/authorisation/find", web::get().to(authorisation::find))
+        .route(
+            "/authorisation/request",
+            web::post().to(authorisation::request),
+        )
+        .route(
+            "/authorisation/authority",
+            web::post().to(authorisation::request_authority),
+        )
+        .route("/operators", web::get().to(authorisation::find))
         .route("/operators/{id}", web::get().to(operator_page::page))
         .route(
             "/operators/{id}/decision",

@@ -14,6 +14,8 @@ use infra::db::AnyConnection;
 /// What to look for. Empty fields do not filter.
 #[derive(Debug, Clone, Default)]
 pub struct OperatorQuery {
+    /// `operator`, `organic_control_body`, ... (see `domain::status::OrganisationType`).
+    pub organisation_type: Option<String>,
     pub country: Option<String>,
     pub section: Option<String>,
     pub activity_code: Option<String>,
@@ -77,6 +79,13 @@ fn like_pattern(text: &str) -> String {
 macro_rules! filtered {
     ($query:expr, $scope:expr) => {{
         let mut q = operators::table.into_boxed();
+        if let Some(kind) = $query
+            .organisation_type
+            .as_deref()
+            .filter(|k| !k.is_empty())
+        {
+            q = q.filter(operators::organisation_type.eq(kind.to_owned()));
+        }
         if let Some(country) = $query.country.as_deref().filter(|c| !c.is_empty()) {
             q = q.filter(operators::country_code.eq(country.to_uppercase()));
         }

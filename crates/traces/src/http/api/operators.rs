@@ -32,6 +32,7 @@ pub async fn search(
     let actor = actor_of(&state, &caller).await?;
     let params = params.into_inner();
     let query = OperatorQuery {
+        organisation_type: None,
         country: params.country,
         section: params.section,
         activity_code: params.activity,
