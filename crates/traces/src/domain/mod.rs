@@ -1,1 +1,3 @@
 //! The rules of traces, without I/O: the time is always passed in.
+
+pub mod status;
