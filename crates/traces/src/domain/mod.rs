@@ -1,3 +1,5 @@
 //! The rules of traces, without I/O: the time is always passed in.
 
+pub mod codes;
+pub mod identifiers;
 pub mod status;

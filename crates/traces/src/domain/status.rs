@@ -7,71 +7,11 @@
 //! sent in the JSON API, `parse()` reads it back (exactly, lower case), `label_key()` is the
 //! translation key of its name on pages (e.g. `status.operator.valid`).
 
-use std::fmt;
+pub use super::codes::UnknownCode;
+use super::codes::coded_enum;
 
 /// The longest reason accepted for a decision, in characters, after trimming.
 pub const MAX_REASON_CHARS: usize = 500;
-
-/// A stored code that names no variant: the database or an API client sent something this
-/// version does not know.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown {what} code {code:?}")]
-pub struct UnknownCode {
-    /// What was being read, e.g. `operator status`.
-    pub what: &'static str,
-    /// The code as received.
-    pub code: String,
-}
-
-/// Declares a fieldless enum with its stored codes and translation keys, so that the three
-/// can never disagree.
-macro_rules! coded_enum {
-    (
-        $(#[$meta:meta])*
-        $name:ident, $what:literal, $label_prefix:literal {
-            $($(#[$vmeta:meta])* $variant:ident => $code:literal),+ $(,)?
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $($(#[$vmeta])* $variant),+
-        }
-
-        impl $name {
-            /// Every variant, in the order they are declared (the order used in lists).
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The code stored in the database and used in the JSON API.
-            pub fn code(self) -> &'static str {
-                match self {
-                    $($name::$variant => $code),+
-                }
-            }
-
-            /// Reads a stored code back; only the exact lower-case code is accepted.
-            pub fn parse(code: &str) -> Result<Self, UnknownCode> {
-                match code {
-                    $($code => Ok($name::$variant),)+
-                    _ => Err(UnknownCode { what: $what, code: code.to_owned() }),
-                }
-            }
-
-            #[doc = concat!("The translation key of this value's name: `", $label_prefix, ".<code>`.")]
-            pub fn label_key(self) -> &'static str {
-                match self {
-                    $($name::$variant => concat!($label_prefix, ".", $code)),+
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.code())
-            }
-        }
-    };
-}
 
 coded_enum! {
     /// Where an operator (a company or other organisation) stands with the authorities.
