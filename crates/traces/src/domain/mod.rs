@@ -2,4 +2,5 @@
 
 pub mod codes;
 pub mod identifiers;
+pub mod notifications;
 pub mod status;
