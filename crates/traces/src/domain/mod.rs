@@ -2,5 +2,6 @@
 
 pub mod codes;
 pub mod identifiers;
+pub mod inactivity;
 pub mod notifications;
 pub mod status;
