@@ -5,3 +5,4 @@ pub mod identifiers;
 pub mod inactivity;
 pub mod notifications;
 pub mod status;
+pub mod validity;
