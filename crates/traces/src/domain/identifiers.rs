@@ -430,6 +430,46 @@ mod tests {
         assert_eq!(luhn_sum("1234"), Some(4 + 6 + 2 + 2));
     }
 
+    /// A small deterministic generator (xorshift), so that the test needs no crate and
+    /// always runs the same inputs.
+    fn arbitrary_inputs(count: usize) -> Vec<String> {
+        const PIECES: &[&str] = &[
+            "0", "1", "5", "9", "A", "B", "U", "X", "EL", "GR", "SE", "FR", "NL", "IE", "AT", "IT",
+            "01", "B01", "-", ".", "/", " ", "é", "€", "Ö", "\u{0}", "\u{301}", "ǅ", "+", "*", "ß",
+        ];
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        (0..count)
+            .map(|_| {
+                let length = (next() % 16) as usize;
+                (0..length)
+                    .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn arbitrary_input_is_refused_or_accepted_but_never_panics() {
+        let countries = [
+            "SE", "GR", "FR", "IE", "NL", "AT", "IT", "CY", "GB", "US", "", "É",
+        ];
+        for raw in arbitrary_inputs(20_000) {
+            for kind in IdentifierKind::ALL {
+                for country in countries {
+                    if let Ok(identifier) = normalise_and_check(*kind, country, &raw) {
+                        assert!(!identifier.normalized.is_empty(), "{raw:?}");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn eu_membership() {
         assert!(is_eu_member("GR"));
