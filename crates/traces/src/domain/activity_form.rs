@@ -266,6 +266,7 @@ impl ActivityChecks<'_> {
 #[cfg(test)]
 mod tests {
     use super::super::operator_form::testing::Reference;
+    use super::super::operator_form::tests::listed;
     use super::*;
     use time::macros::{date, datetime};
 
@@ -296,7 +297,7 @@ mod tests {
     fn errors_of(input: &NewActivity) -> Vec<(String, &'static str)> {
         match validate_new_activity(input, &OPERATOR, &Reference) {
             Ok(valid) => panic!("accepted: {valid:?}"),
-            Err(errors) => errors.into_iter().map(|e| (e.field, e.code)).collect(),
+            Err(errors) => errors.into_iter().map(listed).collect(),
         }
     }
 

@@ -164,6 +164,7 @@ fn decimal_degrees(raw: &str) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::operator_form::tests::listed;
     use super::*;
 
     fn some(text: &str) -> Option<String> {
@@ -186,11 +187,7 @@ mod tests {
         let checked = check_addresses(inputs, &mut errors);
         match checked {
             Some(addresses) if errors.is_empty() => Ok(addresses),
-            _ => Err(errors
-                .into_vec()
-                .into_iter()
-                .map(|e| (e.field, e.code))
-                .collect()),
+            _ => Err(errors.into_vec().into_iter().map(listed).collect()),
         }
     }
 

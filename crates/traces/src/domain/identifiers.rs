@@ -66,6 +66,14 @@ pub enum IdentifierError {
 }
 
 impl IdentifierError {
+    /// Every variant, for a test that each has its translation.
+    pub const ALL: [IdentifierError; 4] = [
+        IdentifierError::Empty,
+        IdentifierError::BadFormat,
+        IdentifierError::BadChecksum,
+        IdentifierError::WrongCountry,
+    ];
+
     /// The stable code of this error.
     pub fn code(self) -> &'static str {
         match self {
@@ -249,10 +257,7 @@ mod tests {
             NationalCompanyRegister.label_key(),
             "identifier_kind.national_register"
         );
-        let errors: Vec<_> = [Empty, BadFormat, BadChecksum, WrongCountry]
-            .iter()
-            .map(|e| e.code())
-            .collect();
+        let errors: Vec<_> = IdentifierError::ALL.iter().map(|e| e.code()).collect();
         assert_eq!(
             errors,
             ["empty", "bad_format", "bad_checksum", "wrong_country"]

@@ -22,6 +22,53 @@ pub const MAX_IDENTIFIERS: usize = 10;
 /// The longest e-mail address accepted (RFC 5321 path limit).
 pub const MAX_EMAIL_CHARS: usize = 254;
 
+/// Every code a [`FieldError`] of the operator and activity forms can carry: the forms' own,
+/// those of [`super::identifiers::IdentifierError`] and those of
+/// [`super::validity::ValidityError`]. For a test that each has its translation.
+pub const FIELD_ERROR_CODES: &[&str] = &[
+    // Any field.
+    "required",
+    "too_short",
+    "too_long",
+    "invalid_characters",
+    // Operator.
+    "unknown_organisation_type",
+    "not_an_operator_type",
+    "unknown_country",
+    "phone_not_international",
+    "phone_invalid",
+    "email_invalid",
+    // Addresses.
+    "at_least_one_address",
+    "too_many_addresses",
+    "coordinates_incomplete",
+    "not_a_number",
+    "latitude_out_of_range",
+    "longitude_out_of_range",
+    // Identifiers.
+    "unknown_identifier_kind",
+    "duplicate_identifier",
+    "too_many_identifiers",
+    "empty",
+    "bad_format",
+    "bad_checksum",
+    "wrong_country",
+    // Activity.
+    "unknown_activity_type",
+    "invalid_date_time",
+    "invalid_date",
+    "unknown_time_zone",
+    "ends_before_start",
+    "out_of_range",
+    "unknown_address",
+    "at_least_one_authority",
+    "too_many_authorities",
+    "unknown_authority",
+    "duplicate_authority",
+    "authority_other_country",
+    "authority_lacks_competence",
+];
+
 /// One problem with one input of a form. `code` is stable, for translation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
@@ -386,7 +433,7 @@ pub(super) mod testing {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::testing::Reference;
     use super::*;
     use time::macros::datetime;
@@ -429,8 +476,28 @@ mod tests {
     fn errors_of(input: &NewOperator) -> Vec<(String, &'static str)> {
         match validate(input, &Reference) {
             Ok(valid) => panic!("accepted: {valid:?}"),
-            Err(errors) => errors.into_iter().map(|e| (e.field, e.code)).collect(),
+            Err(errors) => errors.into_iter().map(listed).collect(),
         }
+    }
+
+    /// A field error as a pair, checked to be one of the listed codes.
+    pub(in crate::domain) fn listed(error: FieldError) -> (String, &'static str) {
+        assert!(FIELD_ERROR_CODES.contains(&error.code), "{error:?}");
+        (error.field, error.code)
+    }
+
+    #[test]
+    fn the_listed_codes_include_those_of_identifiers_and_validity() {
+        for error in super::super::identifiers::IdentifierError::ALL {
+            assert!(FIELD_ERROR_CODES.contains(&error.code()), "{error:?}");
+        }
+        for error in super::super::validity::ValidityError::ALL {
+            assert!(FIELD_ERROR_CODES.contains(&error.code()), "{error:?}");
+        }
+        let mut unique = FIELD_ERROR_CODES.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), FIELD_ERROR_CODES.len());
     }
 
     fn error(field: &str, code: &'static str) -> (String, &'static str) {

@@ -303,6 +303,17 @@ pub enum TransitionError {
 }
 
 impl TransitionError {
+    /// Every variant, for a test that each has its translation.
+    pub const ALL: [TransitionError; 7] = [
+        TransitionError::AlreadyDecided,
+        TransitionError::NotValid,
+        TransitionError::AlreadySuspended,
+        TransitionError::NotSuspended,
+        TransitionError::FinalStatus,
+        TransitionError::ReasonRequired,
+        TransitionError::ReasonTooLong,
+    ];
+
     /// The stable code of this error (translation key suffix, support reference).
     pub fn code(self) -> &'static str {
         match self {
@@ -750,16 +761,7 @@ mod tests {
 
     #[test]
     fn error_codes_are_stable() {
-        let all = [
-            TransitionError::AlreadyDecided,
-            TransitionError::NotValid,
-            TransitionError::AlreadySuspended,
-            TransitionError::NotSuspended,
-            TransitionError::FinalStatus,
-            TransitionError::ReasonRequired,
-            TransitionError::ReasonTooLong,
-        ];
-        let codes: Vec<_> = all.iter().map(|e| e.code()).collect();
+        let codes: Vec<_> = TransitionError::ALL.iter().map(|e| e.code()).collect();
         assert_eq!(
             codes,
             [

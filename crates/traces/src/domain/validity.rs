@@ -52,6 +52,15 @@ pub enum ValidityError {
 }
 
 impl ValidityError {
+    /// Every variant, for a test that each has its translation.
+    pub const ALL: [ValidityError; 5] = [
+        ValidityError::InvalidDateTime,
+        ValidityError::InvalidDate,
+        ValidityError::UnknownTimeZone,
+        ValidityError::EndsBeforeStart,
+        ValidityError::OutOfRange,
+    ];
+
     /// The stable code of this error.
     pub fn code(self) -> &'static str {
         match self {
@@ -698,16 +707,7 @@ mod tests {
 
     #[test]
     fn error_codes_are_stable() {
-        let codes: Vec<_> = [
-            ValidityError::InvalidDateTime,
-            ValidityError::InvalidDate,
-            ValidityError::UnknownTimeZone,
-            ValidityError::EndsBeforeStart,
-            ValidityError::OutOfRange,
-        ]
-        .iter()
-        .map(|e| e.code())
-        .collect();
+        let codes: Vec<_> = ValidityError::ALL.iter().map(|e| e.code()).collect();
         assert_eq!(
             codes,
             [

@@ -80,25 +80,23 @@ pub fn vat_prefix(country: &str) -> Option<&'static str> {
         .map(|(_, prefix)| *prefix)
 }
 
-/// Prefixes that name some other country's VAT number: the member states' prefixes, Greece's
-/// ISO code, and the United Kingdom's (`GB`, `XI` for Northern Ireland).
-fn is_foreign_prefix_of_any_kind(prefix: &str) -> bool {
-    is_vat_prefix(prefix) || matches!(prefix, "GR" | "GB" | "XI")
+/// Whether a two-letter prefix names some country's VAT numbers: a member state's prefix,
+/// Greece's ISO code (a common slip), or the United Kingdom's (`GB`, `XI` for Northern
+/// Ireland).
+fn names_a_country(prefix: &str) -> bool {
+    member_state_of_prefix(prefix).is_some() || matches!(prefix, "GR" | "GB" | "XI")
 }
 
-fn is_vat_prefix(prefix: &str) -> bool {
-    member_state_of_prefix(prefix).is_some()
-}
-
+/// The member state (ISO code) whose VAT numbers carry `prefix`.
 fn member_state_of_prefix(prefix: &str) -> Option<&'static str> {
-    let country = if prefix == "EL" { "GR" } else { prefix };
-    if country == "GR" && prefix == "GR" {
-        return None;
+    match prefix {
+        "EL" => Some("GR"),
+        "GR" => None,
+        _ => super::EU_MEMBER_STATES
+            .iter()
+            .find(|code| **code == prefix)
+            .copied(),
     }
-    super::EU_MEMBER_STATES
-        .iter()
-        .find(|code| **code == country)
-        .copied()
 }
 
 /// Checks a VAT number typed for an operator of `country` and returns its normalised form.
@@ -123,7 +121,7 @@ fn check_for_member_state(prefix: &str, compact: &str) -> Result<String, Identif
         &compact[2..]
     } else if has_member_state_shape(prefix, compact) {
         compact
-    } else if is_foreign_prefix_of_any_kind(typed_prefix) {
+    } else if names_a_country(typed_prefix) {
         return Err(IdentifierError::WrongCountry);
     } else {
         return Err(IdentifierError::BadFormat);
@@ -134,7 +132,7 @@ fn check_for_member_state(prefix: &str, compact: &str) -> Result<String, Identif
 
 fn check_outside_the_eu(compact: &str) -> Result<String, IdentifierError> {
     let typed_prefix = compact.get(..2).unwrap_or_default();
-    if is_vat_prefix(typed_prefix) {
+    if member_state_of_prefix(typed_prefix).is_some() {
         let body = &compact[2..];
         check_member_state_number(typed_prefix, body)?;
         return Ok(compact.to_owned());
