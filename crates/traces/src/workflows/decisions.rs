@@ -43,12 +43,13 @@ pub async fn decide_operator(
             let responsible = activities::responsible_authorities(c, &operator_id)?;
             scope.may_see_operator(&operator_id, &current, &responsible)?;
             scope.may_decide_for(&responsible)?;
-            let from =
-                OperatorStatus::parse(&current).ok_or(WorkflowError::Conflict("unknown_status"))?;
-            let to = from
+            let from = OperatorStatus::parse(&current)
+                .map_err(|_| WorkflowError::Conflict("unknown_status"))?;
+            let transition = from
                 .apply(&decision)
                 .map_err(|e| WorkflowError::Conflict(e.code()))?;
-            let reason = decision.reason();
+            let to = transition.status;
+            let reason = transition.reason.as_deref();
             operators::set_status(c, &operator_id, to.code(), reason, now)?;
             audit::record(
                 c,
@@ -96,14 +97,15 @@ fn follow_first_decision(
         if activity.status != "new" || !assigned_to_me {
             continue;
         }
-        let to = ActivityStatus::New
+        let transition = ActivityStatus::New
             .apply(decision)
             .map_err(|e| WorkflowError::Conflict(e.code()))?;
+        let to = transition.status;
         activities::set_status(
             c,
             &activity.id,
             to.code(),
-            decision.reason(),
+            transition.reason.as_deref(),
             &actor.user_id,
             now,
         )?;
@@ -116,7 +118,7 @@ fn follow_first_decision(
                 object_id: &activity.id,
                 before: Some(json!({"status": "new"})),
                 after: Some(json!({"status": to.code()})),
-                reason: decision.reason(),
+                reason: transition.reason.as_deref(),
             },
             now,
         )?;
@@ -176,12 +178,13 @@ pub async fn decide_activity(
             // Only the authorities assigned to this activity decide on it.
             let assigned = activities::authorities_of_activity(c, &activity_id)?;
             scope.may_decide_for(&assigned)?;
-            let from =
-                ActivityStatus::parse(&current).ok_or(WorkflowError::Conflict("unknown_status"))?;
-            let to = from
+            let from = ActivityStatus::parse(&current)
+                .map_err(|_| WorkflowError::Conflict("unknown_status"))?;
+            let transition = from
                 .apply(&decision)
                 .map_err(|e| WorkflowError::Conflict(e.code()))?;
-            let reason = decision.reason();
+            let to = transition.status;
+            let reason = transition.reason.as_deref();
             activities::set_status(c, &activity_id, to.code(), reason, &scope.user_id, now)?;
             audit::record(
                 c,
