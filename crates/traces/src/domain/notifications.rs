@@ -26,7 +26,7 @@ pub const FEED_IMPORTER: &str = "FEED-IMP";
 /// Importer of products of animal origin.
 pub const PRODUCTS_OF_ANIMAL_ORIGIN_IMPORTER: &str = "POAO-IMP";
 /// Importer of live animals.
-pub const LIVE_ANIMALS_IMPORTER: &str = "LA-IMP";
+pub const LIVE_ANIMALS_IMPORTER: &str = "AN-IMP";
 
 /// One activity of an operator as this module needs it: its activity type code and status.
 pub type HeldActivity<'a> = (&'a str, ActivityStatus);
@@ -66,7 +66,7 @@ coded_enum! {
         FoodOrFeedImporter => "food_or_feed_importer",
         /// `POAO-IMP`.
         AnimalProductsImporter => "animal_products_importer",
-        /// `LA-IMP`.
+        /// `AN-IMP`.
         LiveAnimalsImporter => "live_animals_importer",
         /// `RFL`.
         ResponsibleForTheLoad => "responsible_for_the_load",
@@ -452,7 +452,7 @@ mod tests {
         let all = notification_capabilities(&[
             ("FEED-IMP", Valid),
             ("POAO-IMP", Valid),
-            ("LA-IMP", New),
+            ("AN-IMP", New),
             ("RFL", Valid),
         ]);
         assert!(!capability(&all, ChedPp).allowed);
@@ -463,7 +463,7 @@ mod tests {
             [importer(
                 Need::LiveAnimalsImporter,
                 Gap::AwaitingValidation {
-                    code: code("LA-IMP")
+                    code: code("AN-IMP")
                 }
             )]
         );

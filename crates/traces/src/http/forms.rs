@@ -34,6 +34,11 @@ impl FormFields {
         Some(self.get(name).to_owned()).filter(|v| !v.is_empty())
     }
 
+    /// Every field, in order.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+
     /// Every non-blank value of `name`.
     pub fn all(&self, name: &str) -> Vec<String> {
         self.0

@@ -9,6 +9,8 @@ pub mod display;
 pub mod errors;
 pub mod forms;
 pub mod home;
+pub mod operator_form_input;
+pub mod operator_new;
 pub mod operator_page;
 pub mod ops;
 pub mod page;
@@ -40,6 +42,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(authorisation::request_authority),
         )
         .route("/operators", web::get().to(authorisation::find))
+        .route("/operators/new", web::get().to(operator_new::form))
+        .route("/operators/new", web::post().to(operator_new::submit))
         .route("/operators/{id}", web::get().to(operator_page::page))
         .route(
             "/operators/{id}/decision",

@@ -72,7 +72,7 @@ impl PageContext {
 
     /// The translated name of a role (`member`, `administrator`, `officer`).
     pub fn role_label(&self, code: &str) -> &'static str {
-        self.t.t(&format!("role.{code}"))
+        self.t.t(&format!("membership_role.{code}"))
     }
 
     /// Renders a template into a complete HTML response.

@@ -26,4 +26,25 @@ mod tests {
         let problems = super::CATALOGS.completeness_problems();
         assert!(problems.is_empty(), "{problems:#?}");
     }
+
+    #[test]
+    fn every_label_and_error_code_of_the_rules_has_its_text() {
+        let english = super::tr(super::Lang::En);
+        let mut keys: Vec<String> = crate::domain::label_keys()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        keys.extend(
+            crate::domain::operator_form::FIELD_ERROR_CODES
+                .iter()
+                .map(|code| format!("field_error.{code}")),
+        );
+        keys.extend(
+            crate::domain::status::TransitionError::ALL
+                .iter()
+                .map(|e| format!("workflow.{}", e.code())),
+        );
+        let missing: Vec<&String> = keys.iter().filter(|k| english.t(k) == "??").collect();
+        assert!(missing.is_empty(), "no English text for {missing:?}");
+    }
 }

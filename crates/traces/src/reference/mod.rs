@@ -32,7 +32,17 @@ pub mod activity_codes {
     /// competence is held by every Border Control Post (validated).
     pub const RFL: &str = "RFL";
 
-    pub const REQUIRED: [&str; 3] = [EURPO, EUPO, RFL];
+    /// Every code the rules rely on: these three and the importer activities of
+    /// `domain::notifications` (a validation test checks the shipped files have them all).
+    pub const REQUIRED: [&str; 7] = [
+        EURPO,
+        EUPO,
+        RFL,
+        crate::domain::notifications::FOOD_OF_NON_ANIMAL_ORIGIN_IMPORTER,
+        crate::domain::notifications::FEED_IMPORTER,
+        crate::domain::notifications::PRODUCTS_OF_ANIMAL_ORIGIN_IMPORTER,
+        crate::domain::notifications::LIVE_ANIMALS_IMPORTER,
+    ];
 }
 
 /// Why the reference data could not be loaded; the service refuses to start with it.

@@ -155,7 +155,7 @@ pub async fn decide_membership(
                             }],
                         )
                         .with("organisation", membership.organisation_name.clone())
-                        .with_label("role", format!("role.{role}"))
+                        .with_label("role", format!("membership_role.{role}"))
                         .with("reason", reason.clone().unwrap_or_else(|| "-".to_owned())),
                     ]
                 })

@@ -1,0 +1,394 @@
+//! "Create a new operator": the form of the seed guide (operator details, addresses,
+//! identifiers, the first activity with its responsible authorities found by a search), then a
+//! review with "Send authorisation request". Works without JavaScript: "+ Add address",
+//! "+ Add identifier" and "Search responsible authorities" re-render the form with what was
+//! typed. Every problem is shown at once, next to its field and in a summary.
+
+use crate::app::AppState;
+use crate::auth::SignedIn;
+use crate::domain::operator_form::{self, FieldError, ValidOperator};
+use crate::http::current_user::Visitor;
+use crate::http::errors::WebError;
+use crate::http::forms::{FormFields, reject_forgery};
+use crate::http::operator_form_input::{self as input, Preloaded, TIME_ZONES, default_time_zone};
+
+use crate::http::page::{PageContext, see_other};
+use crate::http::workflow_errors;
+use crate::store::activities::NewActivityRecord;
+use crate::store::operators::{NewAddressRecord, NewIdentifierRecord, NewOperatorRecord};
+use crate::store::reference::{self, AuthoritySearch, AuthoritySummary, Country, Taxonomy};
+use crate::workflows::{WorkflowError, requests};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+#[derive(Template)]
+#[template(path = "operator_new.html")]
+struct FormPage<'a> {
+    ctx: &'a PageContext,
+    form: &'a FormFields,
+    countries: &'a [Country],
+    taxonomy: &'a Taxonomy,
+    identifier_kinds: &'a [&'static str],
+    time_zones: &'a [(&'static str, &'static str)],
+    addresses: usize,
+    identifiers: usize,
+    /// Authorities found by the search, and those already chosen.
+    found: Vec<AuthoritySummary>,
+    chosen: Vec<AuthoritySummary>,
+    searched: bool,
+    errors: Vec<(String, String)>,
+}
+
+impl FormPage<'_> {
+    fn v(&self, name: &str) -> &str {
+        self.form.get(name)
+    }
+
+    fn row(&self, prefix: &str, i: &usize, field: &str) -> String {
+        self.form.get(&format!("{prefix}_{i}_{field}")).to_owned()
+    }
+
+    fn is(&self, name: &str, value: &str) -> bool {
+        self.form.get(name) == value
+    }
+
+    fn row_is(&self, prefix: &str, i: &usize, field: &str, value: &str) -> bool {
+        self.form.get(&format!("{prefix}_{i}_{field}")) == value
+    }
+
+    /// The message for a field, if it has a problem.
+    fn err(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    /// The first message of any field starting with `prefix` (the list of authorities).
+    fn err_prefix(&self, prefix: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| f.starts_with(prefix))
+            .map(|(_, m)| m.as_str())
+    }
+
+    fn row_err(&self, prefix: &str, i: &usize, field: &str) -> Option<&str> {
+        self.err(&format!("{prefix}[{i}].{field}"))
+    }
+
+    fn field_name(&self, field: &str) -> String {
+        field_label(self.ctx, field)
+    }
+
+    fn request_key(&self) -> String {
+        match self.form.get("request_key") {
+            "" => infra::crypto::random_token(),
+            key => key.to_owned(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "operator_review.html")]
+struct ReviewPage<'a> {
+    ctx: &'a PageContext,
+    operator: &'a ValidOperator,
+    /// Every field as typed, carried to the send button.
+    carried: Vec<(String, String)>,
+    activity_name: String,
+    authorities: Vec<AuthoritySummary>,
+}
+
+impl ReviewPage<'_> {
+    fn valid_from(&self) -> String {
+        let v = &self.operator.first_activity.validity;
+        v.valid_from
+            .map(|t| crate::http::display::date_time(&t, &v.time_zone))
+            .unwrap_or_default()
+    }
+
+    fn valid_to(&self) -> String {
+        let v = &self.operator.first_activity.validity;
+        v.valid_to
+            .map(|t| crate::http::display::date_time(&t, &v.time_zone))
+            .unwrap_or_default()
+    }
+}
+
+const IDENTIFIER_KINDS: [&str; 4] = ["national_register", "eori", "vat", "other"];
+
+/// `GET /operators/new?type=operator`.
+pub async fn form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    query: web::Query<std::collections::HashMap<String, String>>,
+) -> Result<HttpResponse, WebError> {
+    let visitor = Visitor::load(&req, &state, &signed_in.user).await?;
+    let kind = query.get("type").map(String::as_str).unwrap_or("operator");
+    let fields = FormFields::parse(
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("organisation_type", kind)
+            .append_pair("time_zone", default_time_zone(""))
+            .finish()
+            .as_bytes(),
+    );
+    render(&state, &visitor, &fields, Vec::new(), StatusCode::OK).await
+}
+
+/// `POST /operators/new`.
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    body: web::Bytes,
+) -> Result<HttpResponse, WebError> {
+    let form = FormFields::parse(&body);
+    if let Some(refused) = reject_forgery(&req, &state, form.get("csrf_token")) {
+        return Ok(refused);
+    }
+    let visitor = Visitor::load(&req, &state, &signed_in.user).await?;
+    let step = form.get("step");
+    if step != "review" && step != "send" {
+        return render(&state, &visitor, &form, Vec::new(), StatusCode::OK).await;
+    }
+    let raw = input::operator_input(&form);
+    let (code, codes) = (
+        raw.first_activity.activity_code.clone(),
+        raw.first_activity.authority_codes.clone(),
+    );
+    let lookup = state
+        .db
+        .run(move |c| Ok(Preloaded::load(c, &code, &codes)?))
+        .await?;
+    let valid = match operator_form::validate(&raw, &lookup) {
+        Ok(valid) => valid,
+        Err(errors) => {
+            let errors = messages(&visitor.ctx, &errors);
+            return render(
+                &state,
+                &visitor,
+                &form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    if step == "review" {
+        return review(&state, &visitor, &form, &valid).await;
+    }
+    let (operator, activity) = records(&valid);
+    match requests::create_operator(
+        &state,
+        &visitor.actor,
+        operator,
+        activity,
+        form.get("request_key"),
+    )
+    .await
+    {
+        Ok(done) => Ok(see_other(&format!(
+            "/operators/{}?done=created",
+            done.operator_id
+        ))),
+        Err(WorkflowError::Storage(e)) => Err(e.into()),
+        Err(e) => Ok(workflow_errors::page(&visitor.ctx, &e)),
+    }
+}
+
+/// Field errors as (field, translated message).
+fn messages(ctx: &PageContext, errors: &[FieldError]) -> Vec<(String, String)> {
+    errors
+        .iter()
+        .map(|e| {
+            (
+                e.field.clone(),
+                ctx.t.t(&format!("field_error.{}", e.code)).to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// A field's name for the error summary: `addresses[1].city` is "City (2)".
+pub fn field_label(ctx: &PageContext, field: &str) -> String {
+    let mut key = String::new();
+    let mut number = None;
+    let mut chars = field.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '[' {
+            let digits: String = chars.by_ref().take_while(|c| *c != ']').collect();
+            number = digits.parse::<usize>().ok().map(|n| n + 1).or(number);
+        } else {
+            key.push(c);
+        }
+    }
+    let name = ctx.t.t(&format!("field.{key}"));
+    match number {
+        Some(n) => format!("{name} ({n})"),
+        None => name.to_owned(),
+    }
+}
+
+async fn render(
+    state: &AppState,
+    visitor: &Visitor,
+    form: &FormFields,
+    errors: Vec<(String, String)>,
+    status: StatusCode,
+) -> Result<HttpResponse, WebError> {
+    let searched = form.get("step") == "search_authorities";
+    let country = form.get("country").to_uppercase();
+    let activity_code = form.get("activity_code").to_owned();
+    let text = form.optional("authority_q");
+    let chosen_codes = form.all("authority");
+    let (countries, taxonomy, found, chosen) = state
+        .db
+        .run(move |c| {
+            let competence =
+                reference::activity_type(c, &activity_code)?.map(|t| t.competence_code);
+            let found = if searched {
+                reference::search_authorities(
+                    c,
+                    &AuthoritySearch {
+                        text,
+                        country: Some(country).filter(|c| !c.is_empty()),
+                        competence,
+                        kind: None,
+                        limit: 30,
+                        offset: 0,
+                    },
+                )?
+            } else {
+                Vec::new()
+            };
+            let mut chosen = Vec::new();
+            for code in chosen_codes.iter().take(input::MAX_ROWS) {
+                if let Some(a) = reference::authority(c, code)? {
+                    chosen.push(a);
+                }
+            }
+            Ok((
+                reference::countries(c)?,
+                reference::taxonomy(c)?,
+                found,
+                chosen,
+            ))
+        })
+        .await?;
+    let found = found
+        .into_iter()
+        .filter(|a| !chosen.iter().any(|c| c.code == a.code))
+        .collect();
+    let page = FormPage {
+        ctx: &visitor.ctx,
+        form,
+        countries: &countries,
+        taxonomy: &taxonomy,
+        identifier_kinds: &IDENTIFIER_KINDS,
+        time_zones: TIME_ZONES,
+        addresses: input::row_count(form, "addresses", "add_address"),
+        identifiers: input::row_count(form, "identifiers", "add_identifier"),
+        found,
+        chosen,
+        searched,
+        errors,
+    };
+    Ok(visitor.ctx.render(status, &page))
+}
+
+async fn review(
+    state: &AppState,
+    visitor: &Visitor,
+    form: &FormFields,
+    valid: &ValidOperator,
+) -> Result<HttpResponse, WebError> {
+    let (code, codes) = (
+        valid.first_activity.activity_code.clone(),
+        valid.first_activity.authority_codes.clone(),
+    );
+    let (activity_name, authorities) = state
+        .db
+        .run(move |c| {
+            let name = reference::activity_type(c, &code)?
+                .map(|t| t.name)
+                .unwrap_or(code);
+            let mut authorities = Vec::new();
+            for code in &codes {
+                authorities.extend(reference::authority(c, code)?);
+            }
+            Ok((name, authorities))
+        })
+        .await?;
+    let carried = form
+        .pairs()
+        .iter()
+        .filter(|(k, _)| k != "csrf_token" && k != "step")
+        .cloned()
+        .collect();
+    Ok(visitor.ctx.ok(&ReviewPage {
+        ctx: &visitor.ctx,
+        operator: valid,
+        carried,
+        activity_name,
+        authorities,
+    }))
+}
+
+/// The checked form as the records the store writes.
+fn records(valid: &ValidOperator) -> (NewOperatorRecord, NewActivityRecord) {
+    let operator = NewOperatorRecord {
+        organisation_type: valid.organisation_type.code().to_owned(),
+        name: valid.name.clone(),
+        country_code: valid.country_code.clone(),
+        phone: valid.phone.clone(),
+        email: valid.email.clone(),
+        addresses: valid
+            .addresses
+            .iter()
+            .map(|a| NewAddressRecord {
+                region: a.region.clone(),
+                city: a.city.clone(),
+                address: a.address.clone(),
+                postal_code: a.postal_code.clone(),
+                latitude: a.coordinates.map(|c| c.latitude),
+                longitude: a.coordinates.map(|c| c.longitude),
+            })
+            .collect(),
+        identifiers: valid
+            .identifiers
+            .iter()
+            .map(|i| NewIdentifierRecord {
+                kind: i.kind.code().to_owned(),
+                value: i.value.clone(),
+                normalized: i.normalized.clone(),
+            })
+            .collect(),
+    };
+    (
+        operator,
+        activity_record(
+            &valid.first_activity,
+            Some(valid.first_activity.address_index),
+        ),
+    )
+}
+
+/// A checked activity as the store writes it.
+pub fn activity_record(
+    activity: &crate::domain::activity_form::ValidActivity,
+    address_index: Option<usize>,
+) -> NewActivityRecord {
+    NewActivityRecord {
+        activity_code: activity.activity_code.clone(),
+        identifier: activity.identifier.clone(),
+        valid_from: activity.validity.valid_from,
+        valid_to: activity.validity.valid_to,
+        time_zone: activity.validity.time_zone.clone(),
+        publication_date: activity.publication_date,
+        application_date: activity.application_date,
+        address_index,
+        authority_codes: activity.authority_codes.clone(),
+    }
+}
