@@ -27,10 +27,20 @@ pub struct AppState {
     pub csrf: Csrf,
     pub metrics: Metrics,
     pub postman: Postman,
+    /// eulogin, trusted: its metadata and keys, fetched when first needed.
+    pub auth: crate::auth::EuLogin,
 }
 
-/// Paths that machines call: no browser cookie is set on them.
-const NO_BROWSER_COOKIE_PATHS: [&str; 4] = ["/api/", "/healthz", "/readyz", "/metrics"];
+/// Paths that machines call: no browser cookie is set on them. The back-channel logout is
+/// called by eulogin's server, with neither cookie nor CSRF token (its signed logout token is
+/// the proof); `Csrf` only checks the handlers that ask it to, and this one does not.
+const NO_BROWSER_COOKIE_PATHS: [&str; 5] = [
+    "/api/",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    crate::auth::BACKCHANNEL_LOGOUT_PATH,
+];
 
 impl AppState {
     /// Connects to everything the settings name. Fails fast when a backend is unreachable or
@@ -60,6 +70,7 @@ impl AppState {
             settings.https(),
         )
         .without_cookie_on(&NO_BROWSER_COOKIE_PATHS);
+        let auth = crate::auth::EuLogin::new(&settings, clock.clone())?;
         Ok(AppState {
             settings: Arc::new(settings),
             db,
@@ -68,6 +79,7 @@ impl AppState {
             csrf,
             metrics: Metrics::new("traces"),
             postman: Postman::new(mailer),
+            auth,
         })
     }
 }

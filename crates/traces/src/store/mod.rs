@@ -3,6 +3,7 @@
 //! of them in one transaction.
 
 pub mod schema;
+pub mod users;
 
 use diesel_migrations::embed_migrations;
 use infra::db::Migrations;
