@@ -247,7 +247,10 @@ mod tests {
     #[test]
     fn completeness_finds_missing_extra_and_placeholder_differences() {
         let english = "[a]\nx = \"Hello {name}\"\ny = \"y\"\nz=\"1\"\nb=\"2\"\nc=\"3\"\nd=\"4\"\ne=\"5\"\nf=\"6\"\ng=\"7\"\nh=\"8\"";
-        let french = english.replace("Hello {name}", "Bonjour {nom}").replace("y = \"y\"\n", "") + "\nextra = \"e\"";
+        let french = english
+            .replace("Hello {name}", "Bonjour {nom}")
+            .replace("y = \"y\"\n", "")
+            + "\nextra = \"e\"";
         let catalogs = Catalogs::parse([
             (Lang::En, english),
             (Lang::Fr, &french),

@@ -169,7 +169,9 @@ impl Settings {
             ),
         };
         if !local && client_secret.expose_secret() == DEVELOPMENT_CLIENT_SECRET {
-            anyhow::bail!("the development client secret is refused with the public URL {public_url}");
+            anyhow::bail!(
+                "the development client secret is refused with the public URL {public_url}"
+            );
         }
         let secret_key = match secret_from(cli.secret_key, cli.secret_key_file.as_deref())? {
             Some(key) if key.expose_secret().len() >= 32 => key,

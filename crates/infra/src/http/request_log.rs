@@ -2,11 +2,11 @@
 //! `X-Request-Id` or made up) that is also returned to the client. Only the path is logged,
 //! never the query string: links carry their tokens there.
 
+use crate::metrics::{Metrics, RequestLabels};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use crate::metrics::{Metrics, RequestLabels};
 use tracing::Instrument;
 
 fn request_id(req: &ServiceRequest) -> String {

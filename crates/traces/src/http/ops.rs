@@ -35,7 +35,10 @@ const STATIC_FILES: &[(&str, &str, &str)] = &[
 ];
 
 pub async fn static_file(path: web::Path<String>) -> HttpResponse {
-    match STATIC_FILES.iter().find(|(name, _, _)| *name == path.as_str()) {
+    match STATIC_FILES
+        .iter()
+        .find(|(name, _, _)| *name == path.as_str())
+    {
         Some((_, content_type, body)) => HttpResponse::Ok()
             .content_type(*content_type)
             .insert_header(("Cache-Control", "public, max-age=3600"))
