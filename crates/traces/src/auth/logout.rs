@@ -44,7 +44,8 @@ pub async fn logout(
     };
     session::end(&state.kv, &ended).await?;
     state.metrics.event("logout");
-    let end_session = match state.auth.metadata().await {
+    // Fetched again, as at login: the browser is not sent to a eulogin that does not answer.
+    let end_session = match state.auth.fetch_metadata().await {
         Ok(metadata) => metadata
             .additional_metadata()
             .end_session_endpoint

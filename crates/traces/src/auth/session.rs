@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 /// What a login proved, kept for the session's life.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct SessionRecord {
     pub user_id: String,
     pub subject: String,
@@ -28,6 +28,18 @@ pub struct SessionRecord {
     pub id_token: String,
     pub created_at: i64,
     pub expires_at: i64,
+}
+
+impl std::fmt::Debug for SessionRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionRecord")
+            .field("user_id", &self.user_id)
+            .field("acr", &self.acr)
+            .field("amr", &self.amr)
+            .field("auth_time", &self.auth_time)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A session found for a request.
@@ -100,13 +112,22 @@ pub async fn current(
     settings: &Settings,
     now: OffsetDateTime,
 ) -> Result<Option<Session>, KvError> {
-    let Some(cookie) = req.cookie(cookie_name(settings.https())) else {
-        return Ok(None);
-    };
-    if cookie.value().len() < 32 {
+    match req.cookie(cookie_name(settings.https())) {
+        Some(cookie) => find(kv, cookie.value(), now).await,
+        None => Ok(None),
+    }
+}
+
+/// The session whose cookie holds `cookie_value`, if it is still open at `now`.
+pub async fn find(
+    kv: &KeyValue,
+    cookie_value: &str,
+    now: OffsetDateTime,
+) -> Result<Option<Session>, KvError> {
+    if cookie_value.len() < 32 {
         return Ok(None);
     }
-    let key = sha256_hex(cookie.value().as_bytes());
+    let key = sha256_hex(cookie_value.as_bytes());
     let Some(json) = kv.get(&record_key(&key)).await? else {
         return Ok(None);
     };
