@@ -5,7 +5,8 @@
 use crate::config::Settings;
 use crate::http;
 use actix_web::dev::Server;
-use actix_web::middleware::{Compress, from_fn};
+use actix_web::http::header;
+use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use infra::clock::SharedClock;
 use infra::db::Database;
@@ -84,6 +85,18 @@ impl AppState {
     }
 }
 
+/// The shared Content-Security-Policy, with eulogin's origin allowed as a form target: the
+/// logout form posts to traces, which answers with a redirect to eulogin's end-session
+/// endpoint, and Chromium and Safari check `form-action` against every redirect a form
+/// submission leads to (w3c/webappsec-csp#8), so `'self'` alone would stop the logout there.
+fn content_security_policy(settings: &Settings) -> String {
+    let eulogin = settings.issuer_url.origin().ascii_serialization();
+    infra::http::security_headers::CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'",
+        &format!("form-action 'self' {eulogin}"),
+    )
+}
+
 /// The crypto providers of rustls (outgoing HTTPS to eulogin) and jsonwebtoken.
 pub fn install_crypto() {
     infra::jwt::install_crypto_provider();
@@ -109,6 +122,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let data = web::Data::new(state.clone());
         let https = state.settings.https();
+        let csp = content_security_policy(&state.settings);
         let server = HttpServer::new(move || {
             let csrf = data.csrf.clone();
             let metrics = data.metrics.clone();
@@ -127,6 +141,8 @@ impl Application {
                 .wrap(from_fn(move |req, next| {
                     Csrf::ensure_cookie(csrf.clone(), req, next)
                 }))
+                // Set before the shared headers, which then leave this one as it is.
+                .wrap(DefaultHeaders::new().add((header::CONTENT_SECURITY_POLICY, csp.clone())))
                 .wrap(infra::http::security_headers::middleware(https))
                 .wrap(Compress::default())
                 .wrap(from_fn(move |req, next| {

@@ -16,6 +16,9 @@ use time::{Duration, OffsetDateTime};
 
 /// The shortest time between two fetches of the key set caused by an unknown key id.
 pub const REFETCH_INTERVAL: Duration = Duration::seconds(60);
+/// While no key set was ever fetched, the shortest time between two attempts: requests during
+/// an outage fail at once instead of each waiting for eulogin's connection timeout.
+pub const RETRY_PAUSE: Duration = Duration::seconds(5);
 
 /// The algorithms traces accepts in any token from eulogin; `none` and the HMAC family (whose
 /// "key" would be a public value) never are.
@@ -134,11 +137,13 @@ impl KeyCache {
         self.held().set.clone()
     }
 
-    /// Whether a fetch may happen now: always when no set is held, otherwise once per interval.
+    /// Whether a fetch may happen now: once per interval when a set is held, after a short
+    /// pause when none is (the last attempt failed).
     pub fn may_fetch(&self) -> bool {
         let held = self.held();
         match (&held.set, held.last_fetch) {
-            (None, _) | (_, None) => true,
+            (_, None) => true,
+            (None, Some(last)) => self.clock.now() - last >= RETRY_PAUSE,
             (Some(_), Some(last)) => self.clock.now() - last >= REFETCH_INTERVAL,
         }
     }
@@ -193,13 +198,16 @@ mod tests {
         let cache = KeyCache::new(Arc::new(clock.clone()));
         assert!(cache.may_fetch(), "nothing held yet");
         cache.fetch_started();
-        assert!(cache.may_fetch(), "the first fetch failed: nothing held");
+        assert!(!cache.may_fetch(), "the first fetch failed: a short pause");
+        clock.advance(RETRY_PAUSE);
+        assert!(cache.may_fetch());
+        cache.fetch_started();
         cache.store(KeySet::parse(&jwks()).expect("a JWKS"));
         assert!(!cache.may_fetch());
         clock.advance(Duration::seconds(59));
         assert!(!cache.may_fetch());
         clock.advance(Duration::seconds(1));
         assert!(cache.may_fetch());
-        assert_eq!(cache.fetch_count(), 1);
+        assert_eq!(cache.fetch_count(), 2);
     }
 }

@@ -217,9 +217,10 @@ impl EuLogin {
         Ok(metadata)
     }
 
+    /// Fetches the key set (the caller holds `key_fetch` and checked `may_fetch`).
     async fn fetch_keys(&self) -> Result<Arc<KeySet>, IssuerError> {
-        let metadata = self.metadata().await?;
         self.inner.keys.fetch_started();
+        let metadata = self.metadata().await?;
         let document = self
             .inner
             .http
@@ -236,10 +237,15 @@ impl EuLogin {
             return Ok(set);
         }
         let _turn = self.inner.key_fetch.lock().await;
-        match self.inner.keys.current() {
-            Some(set) => Ok(set),
-            None => self.fetch_keys().await,
+        if let Some(set) = self.inner.keys.current() {
+            return Ok(set);
         }
+        if !self.inner.keys.may_fetch() {
+            return Err(IssuerError::Unreachable(
+                "the last attempt failed moments ago".into(),
+            ));
+        }
+        self.fetch_keys().await
     }
 
     /// A newer key set than `used` (whose keys did not verify a signature): one another request

@@ -30,6 +30,16 @@ on_both_backends!(logout_ends_the_session_here_and_at_eulogin, |world| {
     let anna = world.new_person("anna@example.se", "Anna", "Berg").await;
     let browser = world.browser_logged_in(&anna).await;
     let session = browser.session(world).await.unwrap();
+    let old_cookie = browser.session_cookie().unwrap();
+    // The page with the logout form lets its form lead to eulogin: Chromium and Safari check
+    // `form-action` against the redirect a submission leads to.
+    let page = browser.get_response("/").await;
+    let csp = page.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains(&format!("form-action 'self' {};", world.eulogin_url)),
+        "{csp}"
+    );
+    assert!(csp.starts_with("default-src 'none';"), "{csp}");
     // A logout without the browser's CSRF token (a forged cross-site form) is refused.
     let forged = browser
         .client
@@ -65,17 +75,20 @@ on_both_backends!(logout_ends_the_session_here_and_at_eulogin, |world| {
         param(&location, "post_logout_redirect_uri"),
         Some(world.traces("/"))
     );
-    // The local session is over before the browser even reaches eulogin.
+    // The local session is over before the browser even reaches eulogin: on the server, not
+    // only in this browser (a copy of the old cookie opens nothing).
     assert!(!is_logged_in(&browser).await);
+    let stolen = world.browser();
+    stolen.jar.add_cookie_str(
+        &format!("traces-session={old_cookie}; Path=/"),
+        &url::Url::parse(&world.traces_url).unwrap(),
+    );
+    assert!(!is_logged_in(&stolen).await);
     assert!(
-        traces::auth::session::find(
-            &world.traces.kv,
-            &browser.session_cookie().unwrap_or_default(),
-            world.clock.now()
-        )
-        .await
-        .unwrap()
-        .is_none()
+        traces::auth::session::find(&world.traces.kv, &old_cookie, world.clock.now())
+            .await
+            .unwrap()
+            .is_none()
     );
     // eulogin ends its session at once (the hint proves the request) and sends the browser home.
     let journey = world.drive(&browser, location.as_str(), None, None).await;

@@ -69,5 +69,15 @@ on_both_backends!(
         assert_eq!(response.headers()["retry-after"], "60");
         let problem: serde_json::Value = response.json().await.unwrap();
         assert_eq!(problem["type"], "urn:problem:issuer-unavailable");
+        // Another call at once fails at once, without trying eulogin again.
+        let attempts = world.traces.auth.key_fetch_count();
+        let again = reqwest::Client::new()
+            .get(world.traces("/api/v1/me"))
+            .bearer_auth("eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCIsImtpZCI6ImsifQ.e30.c2ln")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(world.traces.auth.key_fetch_count(), attempts);
     }
 );
