@@ -8,7 +8,7 @@
 
 use crate::app::AppState;
 use crate::auth::assurance::Level;
-use crate::auth::keys::{ACCEPTED_ALGORITHMS, KeySet};
+use crate::auth::keys::KeySet;
 use crate::auth::provider::{IdToken, IdTokenClaims, IssuerError, OidcClient};
 use crate::auth::session::{self, SessionRecord};
 use crate::auth::transaction::{self, LoginTransaction, safe_return_to};
@@ -18,7 +18,6 @@ use crate::i18n::Lang;
 use crate::store::users::{self, Identity};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
-use jsonwebtoken::Algorithm;
 use openidconnect::core::{CoreAuthenticationFlow, CoreJwsSigningAlgorithm};
 use openidconnect::{
     AuthenticationContextClass, AuthorizationCode, ClaimsVerificationError, CsrfToken, LanguageTag,
@@ -308,6 +307,13 @@ async fn verify_id_token(
     verify_with(state, &client, id_token, nonce)
 }
 
+/// `keys::ACCEPTED_ALGORITHMS` as openidconnect names them: RS256 and ES256, never `none` or
+/// HMAC (whose key, for a confidential client, openidconnect would take from the secret).
+const ID_TOKEN_ALGORITHMS: [CoreJwsSigningAlgorithm; 2] = [
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+    CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+];
+
 fn verify_with(
     state: &AppState,
     client: &OidcClient,
@@ -317,10 +323,7 @@ fn verify_with(
     let clock = state.clock.clone();
     let verifier = client
         .id_token_verifier()
-        .set_allowed_algs(ACCEPTED_ALGORITHMS.map(|alg| match alg {
-            Algorithm::ES256 => CoreJwsSigningAlgorithm::EcdsaP256Sha256,
-            _ => CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
-        }))
+        .set_allowed_algs(ID_TOKEN_ALGORITHMS)
         // Expiry by traces' clock, not the system's: the same time as everything else.
         .set_time_fn(move || {
             let now = clock.now();

@@ -10,6 +10,7 @@
 mod support;
 
 mod auth_bearer;
+mod auth_browser;
 mod auth_login;
 mod auth_logout;
 mod auth_outage;
