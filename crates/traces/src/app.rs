@@ -5,7 +5,8 @@
 use crate::config::Settings;
 use crate::http;
 use actix_web::dev::Server;
-use actix_web::middleware::{Compress, from_fn};
+use actix_web::http::header;
+use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use infra::clock::SharedClock;
 use infra::db::Database;
@@ -27,10 +28,20 @@ pub struct AppState {
     pub csrf: Csrf,
     pub metrics: Metrics,
     pub postman: Postman,
+    /// eulogin, trusted: its metadata and keys, fetched when first needed.
+    pub auth: crate::auth::EuLogin,
 }
 
-/// Paths that machines call: no browser cookie is set on them.
-const NO_BROWSER_COOKIE_PATHS: [&str; 4] = ["/api/", "/healthz", "/readyz", "/metrics"];
+/// Paths that machines call: no browser cookie is set on them. The back-channel logout is
+/// called by eulogin's server, with neither cookie nor CSRF token (its signed logout token is
+/// the proof); `Csrf` only checks the handlers that ask it to, and this one does not.
+const NO_BROWSER_COOKIE_PATHS: [&str; 5] = [
+    "/api/",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    crate::auth::BACKCHANNEL_LOGOUT_PATH,
+];
 
 impl AppState {
     /// Connects to everything the settings name. Fails fast when a backend is unreachable or
@@ -63,6 +74,7 @@ impl AppState {
             settings.https(),
         )
         .without_cookie_on(&NO_BROWSER_COOKIE_PATHS);
+        let auth = crate::auth::EuLogin::new(&settings, clock.clone())?;
         Ok(AppState {
             settings: Arc::new(settings),
             db,
@@ -71,8 +83,21 @@ impl AppState {
             csrf,
             metrics: Metrics::new("traces"),
             postman: Postman::new(mailer),
+            auth,
         })
     }
+}
+
+/// The shared Content-Security-Policy, with eulogin's origin allowed as a form target: the
+/// logout form posts to traces, which answers with a redirect to eulogin's end-session
+/// endpoint, and Chromium and Safari check `form-action` against every redirect a form
+/// submission leads to (w3c/webappsec-csp#8), so `'self'` alone would stop the logout there.
+fn content_security_policy(settings: &Settings) -> String {
+    let eulogin = settings.issuer_url.origin().ascii_serialization();
+    infra::http::security_headers::CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'",
+        &format!("form-action 'self' {eulogin}"),
+    )
 }
 
 /// The crypto providers of rustls (outgoing HTTPS to eulogin) and jsonwebtoken.
@@ -100,6 +125,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let data = web::Data::new(state.clone());
         let https = state.settings.https();
+        let csp = content_security_policy(&state.settings);
         let server = HttpServer::new(move || {
             let csrf = data.csrf.clone();
             let metrics = data.metrics.clone();
@@ -123,6 +149,8 @@ impl Application {
                 .wrap(from_fn(move |req, next| {
                     Csrf::ensure_cookie(csrf.clone(), req, next)
                 }))
+                // Set before the shared headers, which then leave this one as it is.
+                .wrap(DefaultHeaders::new().add((header::CONTENT_SECURITY_POLICY, csp.clone())))
                 .wrap(infra::http::security_headers::middleware(https))
                 .wrap(Compress::default())
                 .wrap(from_fn(move |req, next| {

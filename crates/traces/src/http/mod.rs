@@ -1,7 +1,9 @@
 //! The web interface of traces: server-rendered pages that work without JavaScript, the JSON
-//! API under `/api/v1/`, and the operational endpoints. Every POST is CSRF-checked; every
-//! response carries the security headers.
+//! API under `/api/v1/`, and the operational endpoints. Every POST from a browser is
+//! CSRF-checked (the back-channel logout, called by eulogin's server, proves itself with a
+//! signed token instead); every response carries the security headers.
 
+pub mod account;
 pub mod api;
 pub mod authorisation;
 pub mod current_user;
@@ -18,6 +20,7 @@ pub mod workflow_errors;
 pub mod worklist;
 pub mod workspace;
 
+use crate::auth;
 use actix_web::web;
 
 /// All routes of the service.
@@ -56,5 +59,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/memberships/{id}/decision",
             web::post().to(operator_page::decide_member),
-        );
+        )
+        .route(auth::LOGIN_PATH, web::get().to(auth::login::login))
+        .route(auth::CALLBACK_PATH, web::get().to(auth::login::callback))
+        .route(auth::LOGOUT_PATH, web::post().to(auth::logout::logout))
+        .route(
+            auth::BACKCHANNEL_LOGOUT_PATH,
+            web::post().to(auth::logout::backchannel_logout),
+        )
+        .route("/account", web::get().to(account::account));
 }

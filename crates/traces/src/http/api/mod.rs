@@ -3,6 +3,7 @@
 //! and its OpenAPI document at `/api/v1/openapi.json`.
 
 pub mod decisions;
+pub mod me;
 pub mod operators;
 pub mod problems;
 
@@ -19,6 +20,7 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/openapi.json", web::get().to(openapi))
+        .route("/api/v1/me", web::get().to(me::me))
         .route("/api/v1/operators", web::get().to(operators::search))
         .route("/api/v1/operators/{id}", web::get().to(operators::show))
         .route(
