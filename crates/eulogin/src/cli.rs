@@ -26,10 +26,6 @@ pub enum Command {
 
 /// The commands that administer a deployment instead of serving it.
 #[derive(Debug, Subcommand)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "parsed once per process; boxing would only obscure the clap derive"
-)]
 pub enum AdminCommand {
     /// Register and manage the applications (OpenID Connect clients).
     #[command(subcommand)]

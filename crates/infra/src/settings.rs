@@ -58,6 +58,26 @@ pub fn url_without_trailing_slash(url: &Url) -> String {
     url.as_str().trim_end_matches('/').to_owned()
 }
 
+/// The development secret key of `service`: read from `<dir of outbox>/<service>-secret.key`,
+/// or made and written there on the first start, so that sessions and CSRF tokens survive a
+/// restart of `make run`. Only used with a local public URL.
+pub fn development_key(outbox_dir: &Path, service: &str) -> anyhow::Result<SecretString> {
+    let dir = outbox_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(format!("{service}-secret.key"));
+    if let Ok(existing) = std::fs::read_to_string(&path)
+        && existing.trim().len() >= 32
+    {
+        return Ok(SecretString::from(existing.trim().to_owned()));
+    }
+    let key = crate::crypto::random_token();
+    std::fs::write(&path, &key)?;
+    Ok(SecretString::from(key))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,24 +122,4 @@ mod tests {
         assert!(secret_from(Some("from-env".into()), Some(&empty)).is_err());
         assert_eq!(format!("{s:?}"), "SecretBox<str>([REDACTED])");
     }
-}
-
-/// The development secret key of `service`: read from `<dir of outbox>/<service>-secret.key`,
-/// or made and written there on the first start, so that sessions and CSRF tokens survive a
-/// restart of `make run`. Only used with a local public URL.
-pub fn development_key(outbox_dir: &Path, service: &str) -> anyhow::Result<SecretString> {
-    let dir = outbox_dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let path = dir.join(format!("{service}-secret.key"));
-    if let Ok(existing) = std::fs::read_to_string(&path)
-        && existing.trim().len() >= 32
-    {
-        return Ok(SecretString::from(existing.trim().to_owned()));
-    }
-    let key = crate::crypto::random_token();
-    std::fs::write(&path, &key)?;
-    Ok(SecretString::from(key))
 }

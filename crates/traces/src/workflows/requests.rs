@@ -136,14 +136,14 @@ pub async fn create_operator(
 ) -> Result<OperatorRequest, WorkflowError> {
     let key = format!("operator-request:{}:{request_key}", actor.user_id);
     if !request_key.is_empty() {
-        if let Some(done) = state.kv.get(&key).await? {
-            if let Some((operator_id, membership_id)) = done.split_once(' ') {
-                return Ok(OperatorRequest {
-                    operator_id: operator_id.to_owned(),
-                    membership_id: membership_id.to_owned(),
-                    created: false,
-                });
-            }
+        if let Some(done) = state.kv.get(&key).await?
+            && let Some((operator_id, membership_id)) = done.split_once(' ')
+        {
+            return Ok(OperatorRequest {
+                operator_id: operator_id.to_owned(),
+                membership_id: membership_id.to_owned(),
+                created: false,
+            });
         }
         if !state
             .kv
