@@ -14,3 +14,4 @@ mod auth_browser;
 mod auth_login;
 mod auth_logout;
 mod auth_outage;
+mod workflow_journey;
