@@ -34,7 +34,6 @@ struct OperatorPage<'a> {
     /// The visitor's own membership of this operator, if any.
     own_status: Option<String>,
     may_request: bool,
-    may_add_activity: bool,
     notice: Option<&'static str>,
 }
 
@@ -140,7 +139,6 @@ pub async fn page(
         .next();
     let may_request =
         operator.status == "valid" && !actor.has_open(&Organisation::Operator(operator.id.clone()));
-    let may_add_activity = operator.status == "valid" && actor.is_member_of(&operator.id);
     Ok(visitor.ctx.ok(&OperatorPage {
         ctx: &visitor.ctx,
         operator: &operator,
@@ -150,7 +148,6 @@ pub async fn page(
         history,
         own_status,
         may_request,
-        may_add_activity,
         notice: notice_key(query.done.as_deref()),
     }))
 }
