@@ -194,6 +194,37 @@ impl Tr {
 /// The name of the cookie that remembers a language chosen with `?lang=`.
 pub const LANG_COOKIE: &str = "lang";
 
+/// A rendered page as a response: HTML with `status`, the `lang` cookie when the language was
+/// chosen with `?lang=`, and a bare 500 (logged) when the template failed to render.
+pub fn html_response(
+    status: actix_web::http::StatusCode,
+    chosen: Option<Lang>,
+    rendered: Result<String, impl std::fmt::Display>,
+) -> actix_web::HttpResponse {
+    use actix_web::cookie::{Cookie, SameSite};
+    let html = match rendered {
+        Ok(html) => html,
+        Err(e) => {
+            tracing::error!(error = %e, "template rendering failed");
+            return actix_web::HttpResponse::InternalServerError()
+                .content_type("text/plain")
+                .body("Internal error");
+        }
+    };
+    let mut response = actix_web::HttpResponse::build(status);
+    response.content_type("text/html; charset=utf-8");
+    if let Some(lang) = chosen {
+        response.cookie(
+            Cookie::build(LANG_COOKIE, lang.code())
+                .path("/")
+                .same_site(SameSite::Lax)
+                .max_age(actix_web::cookie::time::Duration::days(365))
+                .finish(),
+        );
+    }
+    response.body(html)
+}
+
 /// The language of this request, and the one chosen explicitly with `?lang=` (to remember).
 pub fn language_of(req: &HttpRequest) -> (Lang, Option<Lang>) {
     let chosen = web::Query::<HashMap<String, String>>::from_query(req.query_string())

@@ -3,7 +3,6 @@
 
 use crate::app::AppState;
 use crate::i18n::{Lang, Tr};
-use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
@@ -23,8 +22,8 @@ pub struct PageContext {
     chosen: Option<Lang>,
 }
 
+use infra::i18n::language_link_base;
 pub use infra::i18n::language_of;
-use infra::i18n::{LANG_COOKIE, language_link_base};
 
 impl PageContext {
     pub fn new(req: &HttpRequest, state: &AppState) -> PageContext {
@@ -72,26 +71,7 @@ impl PageContext {
         status: actix_web::http::StatusCode,
         template: &impl Template,
     ) -> HttpResponse {
-        let mut response = HttpResponse::build(status);
-        response.content_type("text/html; charset=utf-8");
-        if let Some(lang) = self.chosen {
-            response.cookie(
-                Cookie::build(LANG_COOKIE, lang.code())
-                    .path("/")
-                    .same_site(SameSite::Lax)
-                    .max_age(actix_web::cookie::time::Duration::days(365))
-                    .finish(),
-            );
-        }
-        match template.render() {
-            Ok(html) => response.body(html),
-            Err(e) => {
-                tracing::error!(error = %e, "template rendering failed");
-                HttpResponse::InternalServerError()
-                    .content_type("text/plain")
-                    .body("Internal error")
-            }
-        }
+        infra::i18n::html_response(status, self.chosen, template.render())
     }
 
     pub fn ok(&self, template: &impl Template) -> HttpResponse {

@@ -7,7 +7,6 @@ use crate::app::AppState;
 use crate::auth::SignedIn;
 use crate::http::current_user::Visitor;
 use crate::http::errors::WebError;
-use crate::http::forms::{FormFields, reject_forgery};
 use crate::http::page::{PageContext, see_other};
 use crate::http::workflow_errors;
 use crate::store::memberships::Requested;
@@ -221,11 +220,10 @@ pub async fn request(
     signed_in: SignedIn,
     body: web::Bytes,
 ) -> Result<HttpResponse, WebError> {
-    let form = FormFields::parse(&body);
-    if let Some(refused) = reject_forgery(&req, &state, form.get("csrf_token")) {
-        return Ok(refused);
-    }
-    let visitor = Visitor::load(&req, &state, &signed_in.user).await?;
+    let (visitor, form) = match Visitor::posted(&req, &state, &signed_in.user, &body).await? {
+        Ok(posted) => posted,
+        Err(refused) => return Ok(refused),
+    };
     let operator_id = form.get("operator");
     if operator_id.is_empty() {
         return Ok(workflow_errors::page(
@@ -233,16 +231,14 @@ pub async fn request(
             &WorkflowError::Conflict("nothing_selected"),
         ));
     }
-    match requests::request_membership(&state, &visitor.actor, operator_id).await {
-        Ok(Requested::Created(_)) => Ok(see_other(&format!(
-            "/operators/{operator_id}?done=requested"
-        ))),
-        Ok(Requested::AlreadyOpen(_)) => Ok(see_other(&format!(
-            "/operators/{operator_id}?done=already_requested"
-        ))),
-        Err(WorkflowError::Storage(e)) => Err(e.into()),
-        Err(e) => Ok(workflow_errors::page(&visitor.ctx, &e)),
-    }
+    let outcome = requests::request_membership(&state, &visitor.actor, operator_id).await;
+    workflow_errors::answer(&visitor.ctx, outcome, |requested| {
+        let done = match requested {
+            Requested::Created(_) => "requested",
+            Requested::AlreadyOpen(_) => "already_requested",
+        };
+        see_other(&format!("/operators/{operator_id}?done={done}"))
+    })
 }
 
 /// `POST /authorisation/authority`: ask to be an officer of the selected authority.
@@ -252,11 +248,10 @@ pub async fn request_authority(
     signed_in: SignedIn,
     body: web::Bytes,
 ) -> Result<HttpResponse, WebError> {
-    let form = FormFields::parse(&body);
-    if let Some(refused) = reject_forgery(&req, &state, form.get("csrf_token")) {
-        return Ok(refused);
-    }
-    let visitor = Visitor::load(&req, &state, &signed_in.user).await?;
+    let (visitor, form) = match Visitor::posted(&req, &state, &signed_in.user, &body).await? {
+        Ok(posted) => posted,
+        Err(refused) => return Ok(refused),
+    };
     let code = form.get("authority").to_owned();
     let authority = {
         let code = code.clone();
@@ -271,11 +266,12 @@ pub async fn request_authority(
             &WorkflowError::Conflict("nothing_selected"),
         ));
     };
-    match requests::request_officer_membership(&state, &visitor.actor, &code, &authority.name).await
-    {
-        Ok(Requested::Created(_)) => Ok(see_other("/workspace?requested=1")),
-        Ok(Requested::AlreadyOpen(_)) => Ok(see_other("/workspace?requested=again")),
-        Err(WorkflowError::Storage(e)) => Err(e.into()),
-        Err(e) => Ok(workflow_errors::page(&visitor.ctx, &e)),
-    }
+    let outcome =
+        requests::request_officer_membership(&state, &visitor.actor, &code, &authority.name).await;
+    workflow_errors::answer(&visitor.ctx, outcome, |requested| {
+        see_other(match requested {
+            Requested::Created(_) => "/workspace?requested=sent",
+            Requested::AlreadyOpen(_) => "/workspace?requested=again",
+        })
+    })
 }

@@ -3,10 +3,11 @@
 
 use crate::app::AppState;
 use crate::http::errors::WebError;
+use crate::http::forms::{FormFields, reject_forgery};
 use crate::http::page::PageContext;
 use crate::store::memberships;
 use crate::workflows::access::Actor;
-use actix_web::{HttpRequest, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 
 /// A logged-in person on a page: who they are, what they may do, and the page's context.
 #[derive(Debug, Clone)]
@@ -43,6 +44,21 @@ impl Visitor {
             ctx,
             current_membership_id: user.current_membership_id.clone(),
         })
+    }
+
+    /// A form posted by the person: its fields and the person, or the 403 page when it fails
+    /// the CSRF check (checked before anything is read).
+    pub async fn posted(
+        req: &HttpRequest,
+        state: &web::Data<AppState>,
+        user: &crate::store::users::User,
+        body: &[u8],
+    ) -> Result<Result<(Visitor, FormFields), HttpResponse>, WebError> {
+        let form = FormFields::parse(body);
+        if let Some(refused) = reject_forgery(req, state, form.get("csrf_token")) {
+            return Ok(Err(refused));
+        }
+        Ok(Ok((Visitor::load(req, state, user).await?, form)))
     }
 
     /// The organisation the person acts for: the chosen one when still valid, else the first

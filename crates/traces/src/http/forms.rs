@@ -20,6 +20,16 @@ impl FormFields {
         )
     }
 
+    /// A form filled in advance (a new form's defaults).
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> FormFields {
+        FormFields(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
+    }
+
     /// The first value of `name`, trimmed ("" when absent).
     pub fn get(&self, name: &str) -> &str {
         self.0

@@ -152,43 +152,37 @@ impl ReferenceLookup for Preloaded {
     }
 }
 
-/// The time zones offered for validity periods: each EU member state's, and UTC.
-pub const TIME_ZONES: &[(&str, &str)] = &[
-    ("AT", "Europe/Vienna"),
-    ("BE", "Europe/Brussels"),
-    ("BG", "Europe/Sofia"),
-    ("CY", "Asia/Nicosia"),
-    ("CZ", "Europe/Prague"),
-    ("DE", "Europe/Berlin"),
-    ("DK", "Europe/Copenhagen"),
-    ("EE", "Europe/Tallinn"),
-    ("ES", "Europe/Madrid"),
-    ("FI", "Europe/Helsinki"),
-    ("FR", "Europe/Paris"),
-    ("GR", "Europe/Athens"),
-    ("HR", "Europe/Zagreb"),
-    ("HU", "Europe/Budapest"),
-    ("IE", "Europe/Dublin"),
-    ("IT", "Europe/Rome"),
-    ("LT", "Europe/Vilnius"),
-    ("LU", "Europe/Luxembourg"),
-    ("LV", "Europe/Riga"),
-    ("MT", "Europe/Malta"),
-    ("NL", "Europe/Amsterdam"),
-    ("PL", "Europe/Warsaw"),
-    ("PT", "Europe/Lisbon"),
-    ("RO", "Europe/Bucharest"),
-    ("SE", "Europe/Stockholm"),
-    ("SI", "Europe/Ljubljana"),
-    ("SK", "Europe/Bratislava"),
-    ("", "UTC"),
+/// The time zones offered for validity periods: those of the EU member states, and UTC.
+pub const TIME_ZONES: &[&str] = &[
+    "Asia/Nicosia",
+    "Europe/Amsterdam",
+    "Europe/Athens",
+    "Europe/Berlin",
+    "Europe/Bratislava",
+    "Europe/Brussels",
+    "Europe/Bucharest",
+    "Europe/Budapest",
+    "Europe/Copenhagen",
+    "Europe/Dublin",
+    "Europe/Helsinki",
+    "Europe/Lisbon",
+    "Europe/Ljubljana",
+    "Europe/Luxembourg",
+    "Europe/Madrid",
+    "Europe/Malta",
+    "Europe/Paris",
+    "Europe/Prague",
+    "Europe/Riga",
+    "Europe/Rome",
+    "Europe/Sofia",
+    "Europe/Stockholm",
+    "Europe/Tallinn",
+    "Europe/Vienna",
+    "Europe/Vilnius",
+    "Europe/Warsaw",
+    "Europe/Zagreb",
+    "UTC",
 ];
 
-/// The time zone a form starts with for an operator of `country`.
-pub fn default_time_zone(country: &str) -> &'static str {
-    TIME_ZONES
-        .iter()
-        .find(|(c, _)| c.eq_ignore_ascii_case(country) && !c.is_empty())
-        .map(|(_, zone)| *zone)
-        .unwrap_or("Europe/Brussels")
-}
+/// The zone a new form starts with (the validity period's zone is chosen on the form).
+pub const DEFAULT_TIME_ZONE: &str = "Europe/Brussels";

@@ -9,15 +9,15 @@ use crate::auth::SignedIn;
 use crate::domain::operator_form::{self, FieldError, ValidOperator};
 use crate::http::current_user::Visitor;
 use crate::http::errors::WebError;
-use crate::http::forms::{FormFields, reject_forgery};
-use crate::http::operator_form_input::{self as input, Preloaded, TIME_ZONES, default_time_zone};
+use crate::http::forms::FormFields;
+use crate::http::operator_form_input::{self as input, DEFAULT_TIME_ZONE, Preloaded, TIME_ZONES};
 
 use crate::http::page::{PageContext, see_other};
 use crate::http::workflow_errors;
 use crate::store::activities::NewActivityRecord;
 use crate::store::operators::{NewAddressRecord, NewIdentifierRecord, NewOperatorRecord};
 use crate::store::reference::{self, AuthoritySearch, AuthoritySummary, Country, Taxonomy};
-use crate::workflows::{WorkflowError, requests};
+use crate::workflows::requests;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -30,7 +30,7 @@ struct FormPage<'a> {
     countries: &'a [Country],
     taxonomy: &'a Taxonomy,
     identifier_kinds: &'a [&'static str],
-    time_zones: &'a [(&'static str, &'static str)],
+    time_zones: &'a [&'static str],
     addresses: usize,
     identifiers: usize,
     /// Authorities found by the search, and those already chosen.
@@ -127,13 +127,10 @@ pub async fn form(
 ) -> Result<HttpResponse, WebError> {
     let visitor = Visitor::load(&req, &state, &signed_in.user).await?;
     let kind = query.get("type").map(String::as_str).unwrap_or("operator");
-    let fields = FormFields::parse(
-        url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("organisation_type", kind)
-            .append_pair("time_zone", default_time_zone(""))
-            .finish()
-            .as_bytes(),
-    );
+    let fields = FormFields::from_pairs(&[
+        ("organisation_type", kind),
+        ("time_zone", DEFAULT_TIME_ZONE),
+    ]);
     render(&state, &visitor, &fields, Vec::new(), StatusCode::OK).await
 }
 
@@ -144,11 +141,10 @@ pub async fn submit(
     signed_in: SignedIn,
     body: web::Bytes,
 ) -> Result<HttpResponse, WebError> {
-    let form = FormFields::parse(&body);
-    if let Some(refused) = reject_forgery(&req, &state, form.get("csrf_token")) {
-        return Ok(refused);
-    }
-    let visitor = Visitor::load(&req, &state, &signed_in.user).await?;
+    let (visitor, form) = match Visitor::posted(&req, &state, &signed_in.user, &body).await? {
+        Ok(posted) => posted,
+        Err(refused) => return Ok(refused),
+    };
     let step = form.get("step");
     if step != "review" && step != "send" {
         return render(&state, &visitor, &form, Vec::new(), StatusCode::OK).await;
@@ -180,22 +176,17 @@ pub async fn submit(
         return review(&state, &visitor, &form, &valid).await;
     }
     let (operator, activity) = records(&valid);
-    match requests::create_operator(
+    let outcome = requests::create_operator(
         &state,
         &visitor.actor,
         operator,
         activity,
         form.get("request_key"),
     )
-    .await
-    {
-        Ok(done) => Ok(see_other(&format!(
-            "/operators/{}?done=created",
-            done.operator_id
-        ))),
-        Err(WorkflowError::Storage(e)) => Err(e.into()),
-        Err(e) => Ok(workflow_errors::page(&visitor.ctx, &e)),
-    }
+    .await;
+    workflow_errors::answer(&visitor.ctx, outcome, |done| {
+        see_other(&format!("/operators/{}?done=created", done.operator_id))
+    })
 }
 
 /// Field errors as (field, translated message).

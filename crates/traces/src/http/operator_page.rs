@@ -5,16 +5,15 @@
 
 use crate::app::AppState;
 use crate::auth::SignedIn;
-use crate::domain::status::Decision;
 use crate::http::current_user::Visitor;
 use crate::http::errors::WebError;
-use crate::http::forms::{FormFields, reject_forgery};
 use crate::http::page::{PageContext, see_other};
 use crate::http::workflow_errors;
 use crate::store::activities::{self, ActivityView};
 use crate::store::audit::{self, AuditRecord};
 use crate::store::memberships::{self, Member, Organisation};
 use crate::store::operators::{self, OperatorView};
+use crate::workflows::decisions::decision_from_action;
 use crate::workflows::members::MemberDecision;
 use crate::workflows::{WorkflowError, decisions, members};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -152,31 +151,9 @@ pub async fn page(
     }))
 }
 
-/// The decision a form asks for: `action` and, where needed, `reason`.
-fn decision_of(form: &FormFields) -> Option<Decision> {
-    let reason = form.get("reason").to_owned();
-    Some(match form.get("action") {
-        "validate" => Decision::Validate,
-        "reject" => Decision::Reject { reason },
-        "suspend" => Decision::Suspend { reason },
-        "withdraw" => Decision::Withdraw { reason },
-        "reinstate" => Decision::Reinstate,
-        _ => return None,
-    })
-}
-
-async fn answer(
-    state: &AppState,
-    visitor: &Visitor,
-    outcome: Result<String, WorkflowError>,
-    back_to: &str,
-) -> Result<HttpResponse, WebError> {
-    let _ = state;
-    match outcome {
-        Ok(_) => Ok(see_other(&format!("{back_to}?done=decided"))),
-        Err(WorkflowError::Storage(e)) => Err(e.into()),
-        Err(e) => Ok(workflow_errors::page(&visitor.ctx, &e)),
-    }
+/// The page a refused or unknown `action` leads to.
+fn not_applicable(visitor: &Visitor) -> HttpResponse {
+    workflow_errors::page(&visitor.ctx, &WorkflowError::Conflict("not_applicable"))
 }
 
 /// `POST /operators/{id}/decision`.
@@ -187,26 +164,18 @@ pub async fn decide_operator(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, WebError> {
-    let form = FormFields::parse(&body);
-    if let Some(refused) = reject_forgery(&req, &state, form.get("csrf_token")) {
-        return Ok(refused);
-    }
-    let visitor = Visitor::load(&req, &state, &signed_in.user).await?;
-    let operator_id = path.into_inner();
-    let Some(decision) = decision_of(&form) else {
-        return Ok(workflow_errors::page(
-            &visitor.ctx,
-            &WorkflowError::Conflict("not_applicable"),
-        ));
+    let (visitor, form) = match Visitor::posted(&req, &state, &signed_in.user, &body).await? {
+        Ok(posted) => posted,
+        Err(refused) => return Ok(refused),
     };
+    let Some(decision) = decision_from_action(form.get("action"), form.get("reason")) else {
+        return Ok(not_applicable(&visitor));
+    };
+    let operator_id = path.into_inner();
     let outcome = decisions::decide_operator(&state, &visitor.actor, &operator_id, decision).await;
-    answer(
-        &state,
-        &visitor,
-        outcome,
-        &format!("/operators/{operator_id}"),
-    )
-    .await
+    workflow_errors::answer(&visitor.ctx, outcome, |_| {
+        see_other(&format!("/operators/{operator_id}?done=decided"))
+    })
 }
 
 /// `POST /activities/{id}/decision`.
@@ -217,30 +186,29 @@ pub async fn decide_activity(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, WebError> {
-    let form = FormFields::parse(&body);
-    if let Some(refused) = reject_forgery(&req, &state, form.get("csrf_token")) {
-        return Ok(refused);
-    }
-    let visitor = Visitor::load(&req, &state, &signed_in.user).await?;
+    let (visitor, form) = match Visitor::posted(&req, &state, &signed_in.user, &body).await? {
+        Ok(posted) => posted,
+        Err(refused) => return Ok(refused),
+    };
+    let Some(decision) = decision_from_action(form.get("action"), form.get("reason")) else {
+        return Ok(not_applicable(&visitor));
+    };
     let activity_id = path.into_inner();
-    let Some(decision) = decision_of(&form) else {
-        return Ok(workflow_errors::page(
-            &visitor.ctx,
-            &WorkflowError::Conflict("not_applicable"),
-        ));
-    };
-    let owner = {
-        let id = activity_id.clone();
-        state
-            .db
-            .run(move |c| Ok(activities::owner_and_status(c, &id)?))
-            .await?
-    };
     let outcome = decisions::decide_activity(&state, &visitor.actor, &activity_id, decision).await;
-    let back_to = owner
-        .map(|(operator_id, _)| format!("/operators/{operator_id}"))
-        .unwrap_or_else(|| "/workspace".to_owned());
-    answer(&state, &visitor, outcome, &back_to).await
+    // The operator is read only after a decision went through: a refused one reveals nothing.
+    let back_to = match outcome {
+        Ok(_) => {
+            let id = activity_id.clone();
+            state
+                .db
+                .run(move |c| Ok(activities::owner_and_status(c, &id)?))
+                .await?
+                .map(|(operator_id, _)| format!("/operators/{operator_id}?done=decided"))
+                .unwrap_or_else(|| "/workspace".to_owned())
+        }
+        Err(_) => String::new(),
+    };
+    workflow_errors::answer(&visitor.ctx, outcome, |_| see_other(&back_to))
 }
 
 /// `POST /memberships/{id}/decision`: an administrator's or officer's decision on a user.
@@ -251,46 +219,29 @@ pub async fn decide_member(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, WebError> {
-    let form = FormFields::parse(&body);
-    if let Some(refused) = reject_forgery(&req, &state, form.get("csrf_token")) {
-        return Ok(refused);
-    }
-    let visitor = Visitor::load(&req, &state, &signed_in.user).await?;
+    let (visitor, form) = match Visitor::posted(&req, &state, &signed_in.user, &body).await? {
+        Ok(posted) => posted,
+        Err(refused) => return Ok(refused),
+    };
+    let Some(decision) = MemberDecision::from_action(form.get("action"), form.get("reason")) else {
+        return Ok(not_applicable(&visitor));
+    };
     let membership_id = path.into_inner();
-    let reason = form.get("reason").to_owned();
-    let decision = match form.get("action") {
-        "validate" => MemberDecision::Validate {
-            administrator: false,
-        },
-        "validate_administrator" => MemberDecision::Validate {
-            administrator: true,
-        },
-        "refuse" => MemberDecision::Refuse { reason },
-        "revoke" => MemberDecision::Revoke { reason },
-        "make_administrator" => MemberDecision::SetAdministrator(true),
-        "remove_administrator" => MemberDecision::SetAdministrator(false),
-        _ => {
-            return Ok(workflow_errors::page(
-                &visitor.ctx,
-                &WorkflowError::Conflict("not_applicable"),
-            ));
-        }
-    };
-    let membership = {
-        let id = membership_id.clone();
-        state
-            .db
-            .run(move |c| Ok(memberships::find(c, &id)?))
-            .await?
-    };
-    match members::decide_membership(&state, &visitor.actor, &membership_id, decision).await {
-        Ok(_) => Ok(see_other(
-            &match membership.and_then(|m| m.operator_id().map(str::to_owned)) {
+    let outcome =
+        members::decide_membership(&state, &visitor.actor, &membership_id, decision).await;
+    let back_to = match outcome {
+        Ok(_) => {
+            let id = membership_id.clone();
+            let membership = state
+                .db
+                .run(move |c| Ok(memberships::find(c, &id)?))
+                .await?;
+            match membership.and_then(|m| m.operator_id().map(str::to_owned)) {
                 Some(operator_id) => format!("/operators/{operator_id}?done=member#members"),
                 None => "/authority/worklist?done=member".to_owned(),
-            },
-        )),
-        Err(WorkflowError::Storage(e)) => Err(e.into()),
-        Err(e) => Ok(workflow_errors::page(&visitor.ctx, &e)),
-    }
+            }
+        }
+        Err(_) => String::new(),
+    };
+    workflow_errors::answer(&visitor.ctx, outcome, |_| see_other(&back_to))
 }

@@ -53,17 +53,17 @@ pub async fn page(
         .run(move |c| {
             let ids = activities::operators_waiting_for(c, &codes, WORKLIST_SIZE)?;
             let mut waiting = Vec::with_capacity(ids.len());
-            let mut by_operator = activities::of_operators(c, &ids)?;
             for id in ids {
                 if let Some(operator) = operators::find(c, &id)? {
-                    let activities = by_operator.remove(&id).unwrap_or_default();
                     waiting.push(OperatorSummary {
                         address: operator.addresses.first().map(|a| a.one_line()),
                         id: operator.id,
                         name: operator.name,
                         country_code: operator.country_code,
                         status: operator.status,
-                        activities: activities
+                        // Only what this officer's authorities decide on.
+                        activities: operator
+                            .activities
                             .into_iter()
                             .filter(|a| a.authorities.iter().any(|x| codes.contains(&x.code)))
                             .collect(),

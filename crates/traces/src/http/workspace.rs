@@ -5,11 +5,10 @@ use crate::app::AppState;
 use crate::auth::SignedIn;
 use crate::http::current_user::Visitor;
 use crate::http::errors::WebError;
-use crate::http::forms::{FormFields, reject_forgery};
 use crate::http::page::{PageContext, see_other};
 use crate::store::activities;
 use crate::store::memberships::{self, Membership};
-use crate::workflows::{WorkflowError, members};
+use crate::workflows::members;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
@@ -29,13 +28,28 @@ struct WorkspacePage<'a> {
     current: Option<String>,
     pending_users: Vec<PendingUsers>,
     waiting_operators: Option<usize>,
-    switched: bool,
+    /// The notice a redirect asked for, as a catalog key.
+    notice: Option<&'static str>,
 }
 
 #[derive(serde::Deserialize)]
 pub struct WorkspaceQuery {
     #[serde(default)]
     switched: Option<String>,
+    /// After asking to be an authority's officer: `sent` or `again`.
+    #[serde(default)]
+    requested: Option<String>,
+}
+
+impl WorkspaceQuery {
+    fn notice(&self) -> Option<&'static str> {
+        match (self.switched.is_some(), self.requested.as_deref()) {
+            (true, _) => Some("workspace.switched"),
+            (_, Some("sent")) => Some("workspace.officer_requested"),
+            (_, Some("again")) => Some("workspace.officer_already_requested"),
+            _ => None,
+        }
+    }
 }
 
 pub async fn page(
@@ -85,7 +99,7 @@ pub async fn page(
         current,
         pending_users,
         waiting_operators: waiting,
-        switched: query.switched.is_some(),
+        notice: query.notice(),
     }))
 }
 
@@ -96,14 +110,13 @@ pub async fn switch(
     signed_in: SignedIn,
     body: web::Bytes,
 ) -> Result<HttpResponse, WebError> {
-    let form = FormFields::parse(&body);
-    if let Some(refused) = reject_forgery(&req, &state, form.get("csrf_token")) {
-        return Ok(refused);
-    }
-    let visitor = Visitor::load(&req, &state, &signed_in.user).await?;
-    match members::switch_organisation(&state, &visitor.actor, form.get("membership")).await {
-        Ok(()) => Ok(see_other("/workspace?switched=1")),
-        Err(WorkflowError::Storage(e)) => Err(e.into()),
-        Err(e) => Ok(crate::http::workflow_errors::page(&visitor.ctx, &e)),
-    }
+    let (visitor, form) = match Visitor::posted(&req, &state, &signed_in.user, &body).await? {
+        Ok(posted) => posted,
+        Err(refused) => return Ok(refused),
+    };
+    let outcome =
+        members::switch_organisation(&state, &visitor.actor, form.get("membership")).await;
+    crate::http::workflow_errors::answer(&visitor.ctx, outcome, |()| {
+        see_other("/workspace?switched=1")
+    })
 }

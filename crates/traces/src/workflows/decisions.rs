@@ -17,6 +17,20 @@ use infra::db::AnyConnection;
 use serde_json::json;
 use time::OffsetDateTime;
 
+/// The decision named by a form's or the API's `action` (`validate`, `reject`, `suspend`,
+/// `withdraw`, `reinstate`), with its reason; `None` for an unknown action.
+pub fn decision_from_action(action: &str, reason: &str) -> Option<Decision> {
+    let reason = reason.to_owned();
+    Some(match action {
+        "validate" => Decision::Validate,
+        "reject" => Decision::Reject { reason },
+        "suspend" => Decision::Suspend { reason },
+        "withdraw" => Decision::Withdraw { reason },
+        "reinstate" => Decision::Reinstate,
+        _ => return None,
+    })
+}
+
 /// Everyone with an open membership of the operator (they hear about its decisions).
 fn people_of(conn: &mut AnyConnection, operator_id: &str) -> diesel::QueryResult<Vec<Recipient>> {
     Ok(memberships::of_operator(conn, operator_id, None)?

@@ -7,6 +7,7 @@ use super::WorkflowError;
 use super::access::Actor;
 use super::notify::{self, Notice, Recipient};
 use crate::app::AppState;
+use crate::domain::status::{MembershipDecision, MembershipStatus};
 use crate::store::activities;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::memberships::{self, Organisation};
@@ -27,18 +28,26 @@ pub enum MemberDecision {
     SetAdministrator(bool),
 }
 
-/// The longest reason kept.
-pub const MAX_REASON: usize = 500;
-
-fn checked_reason(reason: &str) -> Result<String, WorkflowError> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(WorkflowError::Conflict("reason_required"));
+impl MemberDecision {
+    /// The decision named by a form's or the API's `action` (`validate`,
+    /// `validate_administrator`, `refuse`, `revoke`, `make_administrator`,
+    /// `remove_administrator`), with its reason; `None` for an unknown action.
+    pub fn from_action(action: &str, reason: &str) -> Option<MemberDecision> {
+        let reason = reason.to_owned();
+        Some(match action {
+            "validate" => MemberDecision::Validate {
+                administrator: false,
+            },
+            "validate_administrator" => MemberDecision::Validate {
+                administrator: true,
+            },
+            "refuse" => MemberDecision::Refuse { reason },
+            "revoke" => MemberDecision::Revoke { reason },
+            "make_administrator" => MemberDecision::SetAdministrator(true),
+            "remove_administrator" => MemberDecision::SetAdministrator(false),
+            _ => return None,
+        })
     }
-    if reason.chars().count() > MAX_REASON {
-        return Err(WorkflowError::Conflict("reason_too_long"));
-    }
-    Ok(reason.to_owned())
 }
 
 /// Applies `decision` to membership `id`; returns the new (status, role).
@@ -74,36 +83,58 @@ pub async fn decide_membership(
                 return Err(WorkflowError::Conflict("own_membership"));
             }
             let is_admin = membership.role == "administrator";
-            let (status, role, reason, kind) = match (&decision, membership.status.as_str()) {
-                (MemberDecision::Validate { administrator }, "pending") => {
+            let current = MembershipStatus::parse(&membership.status)
+                .map_err(|_| WorkflowError::Conflict("unknown_status"))?;
+            let transition = |d: MembershipDecision| {
+                current
+                    .apply(&d)
+                    .map_err(|e| WorkflowError::Conflict(e.code()))
+            };
+            let (status, role, reason, kind) = match &decision {
+                MemberDecision::Validate { administrator } => {
+                    let to = transition(MembershipDecision::Approve)?;
                     let role = match (&membership.organisation, administrator) {
                         (Organisation::Authority(_), _) => "officer",
                         (_, true) => "administrator",
                         (_, false) => "member",
                     };
-                    ("valid", role, None, "membership_validated")
+                    (to.status, role, None, "membership_validated")
                 }
-                (MemberDecision::Refuse { reason }, "pending") => (
-                    "refused",
-                    membership.role.as_str(),
-                    Some(checked_reason(reason)?),
-                    "membership_refused",
-                ),
-                (MemberDecision::Revoke { reason }, "valid") => (
-                    "revoked",
-                    membership.role.as_str(),
-                    Some(checked_reason(reason)?),
-                    "membership_revoked",
-                ),
-                (MemberDecision::SetAdministrator(admin), "valid")
-                    if membership.operator_id().is_some() =>
-                {
+                MemberDecision::Refuse { reason } => {
+                    let to = transition(MembershipDecision::Refuse {
+                        reason: reason.clone(),
+                    })?;
+                    (
+                        to.status,
+                        membership.role.as_str(),
+                        to.reason,
+                        "membership_refused",
+                    )
+                }
+                MemberDecision::Revoke { reason } => {
+                    let to = transition(MembershipDecision::Revoke {
+                        reason: Some(reason.clone()),
+                    })?;
+                    // Stricter than the domain's optional reason: the person is told why.
+                    let reason = to
+                        .reason
+                        .ok_or(WorkflowError::Conflict("reason_required"))?;
+                    (
+                        to.status,
+                        membership.role.as_str(),
+                        Some(reason),
+                        "membership_revoked",
+                    )
+                }
+                MemberDecision::SetAdministrator(admin) => {
+                    if current != MembershipStatus::Valid || membership.operator_id().is_none() {
+                        return Err(WorkflowError::Conflict("not_applicable"));
+                    }
                     let role = if *admin { "administrator" } else { "member" };
-                    ("valid", role, None, "membership_role")
+                    (current, role, None, "membership_role")
                 }
-                (_, "pending" | "valid") => return Err(WorkflowError::Conflict("not_applicable")),
-                _ => return Err(WorkflowError::Conflict("already_decided")),
             };
+            let status = status.code();
             let loses_admin = is_admin && (status != "valid" || role != "administrator");
             if loses_admin
                 && let Some(operator_id) = membership.operator_id()

@@ -111,6 +111,10 @@ on_both_backends!(from_a_new_operator_to_a_validated_team, |world| {
     let (status, html) = eva.get(&operator_page).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Requested"), "{html}");
+    assert!(
+        html.contains("2026-12-01 08:00 +01:00 CET"),
+        "validity shown in the zone it was entered in:\n{html}"
+    );
 
     // Another person cannot see the pending operator: exactly like a missing one.
     let (status, _) = sara.get(&operator_page).await;
@@ -183,6 +187,29 @@ on_both_backends!(from_a_new_operator_to_a_validated_team, |world| {
         .post_form(
             &format!("/memberships/{}/decision", membership[0].membership.id),
             &[("action", "refuse"), ("reason", " ")],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    // Nobody decides on their own access.
+    let own = world
+        .traces
+        .db
+        .run({
+            let id = operator_id.clone();
+            move |c| {
+                Ok(traces::store::memberships::of_operator(
+                    c,
+                    &id,
+                    Some("valid"),
+                )?)
+            }
+        })
+        .await
+        .unwrap();
+    let refused = eva
+        .post_form(
+            &format!("/memberships/{}/decision", own[0].membership.id),
+            &[("action", "revoke"), ("reason", "leaving")],
         )
         .await;
     assert_eq!(refused.status(), StatusCode::CONFLICT);

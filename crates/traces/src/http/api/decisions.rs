@@ -8,7 +8,7 @@ use super::problems::ApiError;
 use crate::app::AppState;
 use crate::auth::ApiCaller;
 use crate::domain::status::Decision;
-use crate::workflows::decisions;
+use crate::workflows::decisions::{self, decision_from_action};
 use crate::workflows::members::{self, MemberDecision};
 use actix_web::{HttpResponse, web};
 
@@ -20,19 +20,12 @@ pub struct DecisionBody {
     reason: String,
 }
 
-fn status_decision(body: DecisionBody) -> Result<Decision, ApiError> {
-    let reason = body.reason;
-    Ok(match body.action.as_str() {
-        "validate" => Decision::Validate,
-        "reject" => Decision::Reject { reason },
-        "suspend" => Decision::Suspend { reason },
-        "withdraw" => Decision::Withdraw { reason },
-        "reinstate" => Decision::Reinstate,
-        other => {
-            return Err(ApiError::Invalid(format!(
-                "unknown action {other:?}: expected validate, reject, suspend, withdraw or reinstate"
-            )));
-        }
+fn status_decision(body: &DecisionBody) -> Result<Decision, ApiError> {
+    decision_from_action(&body.action, &body.reason).ok_or_else(|| {
+        ApiError::Invalid(format!(
+            "unknown action {:?}: expected validate, reject, suspend, withdraw or reinstate",
+            body.action
+        ))
     })
 }
 
@@ -44,7 +37,7 @@ pub async fn operator(
     body: web::Json<DecisionBody>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = actor_of(&state, &caller).await?;
-    let decision = status_decision(body.into_inner())?;
+    let decision = status_decision(&body)?;
     let status = decisions::decide_operator(&state, &actor, &path, decision).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": status })))
 }
@@ -57,7 +50,7 @@ pub async fn activity(
     body: web::Json<DecisionBody>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = actor_of(&state, &caller).await?;
-    let decision = status_decision(body.into_inner())?;
+    let decision = status_decision(&body)?;
     let status = decisions::decide_activity(&state, &actor, &path, decision).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": status })))
 }
@@ -70,20 +63,8 @@ pub async fn membership(
     body: web::Json<DecisionBody>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = actor_of(&state, &caller).await?;
-    let DecisionBody { action, reason } = body.into_inner();
-    let decision = match action.as_str() {
-        "validate" => MemberDecision::Validate {
-            administrator: false,
-        },
-        "validate_administrator" => MemberDecision::Validate {
-            administrator: true,
-        },
-        "refuse" => MemberDecision::Refuse { reason },
-        "revoke" => MemberDecision::Revoke { reason },
-        "make_administrator" => MemberDecision::SetAdministrator(true),
-        "remove_administrator" => MemberDecision::SetAdministrator(false),
-        other => return Err(ApiError::Invalid(format!("unknown action {other:?}"))),
-    };
+    let decision = MemberDecision::from_action(&body.action, &body.reason)
+        .ok_or_else(|| ApiError::Invalid(format!("unknown action {:?}", body.action)))?;
     let (status, role) = members::decide_membership(&state, &actor, &path, decision).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": status, "role": role })))
 }
