@@ -94,10 +94,7 @@ impl AppState {
 /// submission leads to (w3c/webappsec-csp#8), so `'self'` alone would stop the logout there.
 fn content_security_policy(settings: &Settings) -> String {
     let eulogin = settings.issuer_url.origin().ascii_serialization();
-    infra::http::security_headers::CONTENT_SECURITY_POLICY.replace(
-        "form-action 'self'",
-        &format!("form-action 'self' {eulogin}"),
-    )
+    infra::http::security_headers::allowing_form_targets([eulogin.as_str()])
 }
 
 /// The crypto providers of rustls (outgoing HTTPS to eulogin) and jsonwebtoken.

@@ -75,7 +75,10 @@ pub async fn form(
     state: web::Data<AppState>,
     query: web::Query<LoginQuery>,
 ) -> HttpResponse {
-    let ctx = PageContext::new(&req, &state);
+    // The form leads back to the application: its origin is a form target of this page.
+    let ctx = PageContext::new(&req, &state)
+        .for_authorization(&state, &query.authorization)
+        .await;
     let pending = pending_for_login(&state, &query.authorization).await;
     let continue_to = continue_to(&ctx, pending.application.as_deref());
     // Re-authentication: the person logged in is asked for their own password again.
@@ -140,7 +143,9 @@ pub async fn submit(
     if let Some(refusal) = reject_forgery(&req, &state, &form.csrf_token) {
         return Ok(refusal);
     }
-    let ctx = PageContext::new(&req, &state);
+    let ctx = PageContext::new(&req, &state)
+        .for_authorization(&state, &form.authorization)
+        .await;
     let actor = state.actor(&req);
     let typed_email = form.email.trim().to_owned();
     let limits = state.settings.limits;

@@ -20,6 +20,9 @@ pub struct PageContext {
     pub languages: Vec<(&'static str, &'static str)>,
     /// A language chosen explicitly with `?lang=`, to remember in a cookie.
     chosen: Option<Lang>,
+    /// Where the forms of this page may end up besides this site: the application of a
+    /// pending authorization (see [`PageContext::allowing_redirect_to`]).
+    form_target: Option<String>,
 }
 
 use infra::i18n::language_link_base;
@@ -38,6 +41,7 @@ impl PageContext {
                 .map(|l| (l.code(), l.native_name()))
                 .collect(),
             chosen,
+            form_target: None,
         }
     }
 
@@ -53,12 +57,30 @@ impl PageContext {
                 .map(|l| (l.code(), l.native_name()))
                 .collect(),
             chosen: None,
+            form_target: None,
         }
     }
 
     pub fn with_user(mut self, name: String) -> PageContext {
         self.user_name = Some(name);
         self
+    }
+
+    /// Lets this page's forms lead to a redirect to `uri` (the application's redirect or
+    /// post-logout URI): the Content-Security-Policy's `form-action` then names its origin,
+    /// which Chromium and Safari check on the redirects after a form is sent.
+    pub fn allowing_redirect_to(mut self, uri: &str) -> PageContext {
+        self.form_target = infra::http::security_headers::form_target_of(uri);
+        self
+    }
+
+    /// [`PageContext::allowing_redirect_to`] the application of the pending authorization
+    /// `id`, if there is one.
+    pub async fn for_authorization(self, state: &AppState, id: &str) -> PageContext {
+        match crate::oidc::authorization::find_pending(&state.kv, id).await {
+            Ok(Some(request)) => self.allowing_redirect_to(&request.return_to.redirect_uri),
+            _ => self,
+        }
     }
 
     pub fn lang(&self) -> Lang {
@@ -71,7 +93,17 @@ impl PageContext {
         status: actix_web::http::StatusCode,
         template: &impl Template,
     ) -> HttpResponse {
-        infra::i18n::html_response(status, self.chosen, template.render())
+        let mut response = infra::i18n::html_response(status, self.chosen, template.render());
+        if let Some(target) = &self.form_target {
+            let policy = infra::http::security_headers::allowing_form_targets([target.as_str()]);
+            if let Ok(value) = header::HeaderValue::from_str(&policy) {
+                // Set here, the default policy of the security middleware does not replace it.
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_SECURITY_POLICY, value);
+            }
+        }
+        response
     }
 
     pub fn ok(&self, template: &impl Template) -> HttpResponse {

@@ -150,6 +150,18 @@ struct CodePage<'a> {
     qr: Option<(String, String)>,
 }
 
+/// The context of a page of the second step: its forms lead back to the application of the
+/// pending authorization, if the login is for one.
+pub(crate) async fn step_context(
+    req: &HttpRequest,
+    state: &AppState,
+    step: &LoginStep,
+) -> PageContext {
+    PageContext::new(req, state)
+        .for_authorization(state, &step.authorization)
+        .await
+}
+
 /// No step in this browser (none begun, expired, or ended): back to the login page.
 pub(crate) fn no_step(req: &HttpRequest, state: &AppState) -> HttpResponse {
     let ctx = PageContext::new(req, state);
@@ -196,7 +208,7 @@ async fn choose_page(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
-    let ctx = PageContext::new(req, state);
+    let ctx = step_context(req, state, step).await;
     let factors = usable_factors(state, &step.account_id).await?;
     let choices = choices(&ctx, &factors, step.required);
     let sms_warning = choices.iter().any(|c| c.value.starts_with("sms:"));
@@ -241,7 +253,7 @@ pub async fn start(
     let Some((handle, mut step)) = step_cookie::current(&req, &state).await else {
         return Ok(no_step(&req, &state));
     };
-    let ctx = PageContext::new(&req, &state);
+    let ctx = step_context(&req, &state, &step).await;
     let factors = usable_factors(&state, &step.account_id).await?;
     let (method_name, factor_id) = form.choice.split_once(':').unwrap_or((&form.choice, ""));
     let method = Method::parse(method_name).filter(|m| {
@@ -290,7 +302,7 @@ async fn send_login_code(
     step: &mut LoginStep,
     phone: &Factor,
 ) -> Result<Option<HttpResponse>, WebError> {
-    let ctx = PageContext::new(req, state);
+    let ctx = step_context(req, state, step).await;
     if step.sms_sent >= MAX_SMS_PER_STEP {
         let error = Some(ctx.t.t("factors.sms_step_limit").to_owned());
         return Ok(Some(
@@ -353,7 +365,7 @@ async fn code_page(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
-    let ctx = PageContext::new(req, state);
+    let ctx = step_context(req, state, step).await;
     let Some(method) = step.method else {
         return choose_page(req, state, step, None, StatusCode::OK).await;
     };
@@ -461,7 +473,7 @@ pub async fn check_code(
         Method::AppQr => check_app_code(&state, &step, &form.code).await?,
         _ => CodeOutcome::Wrong,
     };
-    let ctx = PageContext::new(&req, &state);
+    let ctx = step_context(&req, &state, &step).await;
     match outcome {
         CodeOutcome::Right { factor_id } => {
             finish(

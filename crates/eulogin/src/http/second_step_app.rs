@@ -10,7 +10,7 @@ use crate::factors::mobile::{PushDecision, PushRequest, QR_CHALLENGE_LIFETIME};
 use crate::http::errors::{WebError, message_page};
 use crate::http::forms::reject_forgery;
 use crate::http::page::{PageContext, see_other};
-use crate::http::second_step::{finish, no_step};
+use crate::http::second_step::{self, finish, no_step};
 use crate::http::step_cookie;
 use crate::security::rate_limit::{self, Limit, Verdict};
 use crate::store::audit::AuditEvent;
@@ -166,7 +166,7 @@ async fn push_page(
     step: &LoginStep,
     notice_key: Option<&str>,
 ) -> Result<HttpResponse, WebError> {
-    let ctx = PageContext::new(req, state);
+    let ctx = second_step::step_context(req, state, step).await;
     let (now_state, found) = push_state(state, step).await?;
     let waiting = now_state == PushState::Pending;
     let notice = match (now_state, notice_key) {

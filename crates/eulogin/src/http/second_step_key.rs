@@ -72,7 +72,7 @@ async fn login_page(
         .set(&authentication_key(handle), &start.state, ceremony_ttl())
         .await?;
     let options_json = keys::options_for_level(&start.options_json, step.required);
-    let ctx = PageContext::new(req, state);
+    let ctx = crate::http::second_step::step_context(req, state, step).await;
     Ok(ctx.render(
         status,
         &LoginPage {

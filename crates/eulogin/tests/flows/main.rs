@@ -16,6 +16,7 @@ mod factors_app;
 mod factors_sms;
 mod factors_totp;
 mod factors_webauthn;
+mod form_targets;
 mod interop_node;
 mod links;
 mod lockout;

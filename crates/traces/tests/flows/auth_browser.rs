@@ -62,9 +62,6 @@ async fn a_real_browser_logs_out_through_eulogin() {
 
 /// The whole login in the browser: traces → eulogin's password and code pages → traces.
 #[actix_web::test]
-#[ignore = "eulogin's CSP (`form-action 'self'`) makes Chromium abort eulogin's redirect to the \
-            application after its login forms; run with --ignored once eulogin allows the \
-            application's origin (see docs/traces.md, Authentication)"]
 async fn a_real_browser_logs_in_through_eulogin() {
     let world = TestWorld::spawn(Backends::Embedded).await;
     let anna = world.new_person("anna@example.se", "Anna", "Berg").await;

@@ -166,7 +166,11 @@ async fn end_session(
         response.add_cookie(&session_cookie::removal(&state)).ok();
         return Ok(response);
     }
-    let ctx = PageContext::new(&req, &state);
+    // Confirming leads to the application's post-logout page: a form target of this page.
+    let mut ctx = PageContext::new(&req, &state);
+    if let Some(uri) = &request.post_logout_redirect_uri {
+        ctx = ctx.allowing_redirect_to(uri);
+    }
     let question = match &request.client {
         Some(client) => ctx
             .t
