@@ -38,7 +38,10 @@ on_both_backends!(
         // The login page of the application's request names the application's origin…
         let asked = app.authorize_asking_level(&client, "medium").await;
         let login_page = asked.headers()["location"].to_str().unwrap().to_owned();
-        assert!(login_page.starts_with("/login?authorization="), "{login_page}");
+        assert!(
+            login_page.starts_with("/login?authorization="),
+            "{login_page}"
+        );
         let expected = format!("form-action 'self' {APPLICATION}");
         assert_eq!(form_action(&app.get(&login_page).await), expected);
         // …and so does its answer to a wrong password (the form is shown again).

@@ -39,7 +39,15 @@ pub fn form_target_of(uri: &str) -> Option<String> {
 /// An http(s) origin, or a private-use scheme (never one that runs or embeds content).
 fn is_form_target(target: &str) -> bool {
     if let Some(scheme) = target.strip_suffix(':') {
-        const NEVER: [&str; 7] = ["javascript", "data", "blob", "file", "filesystem", "http", "https"];
+        const NEVER: [&str; 7] = [
+            "javascript",
+            "data",
+            "blob",
+            "file",
+            "filesystem",
+            "http",
+            "https",
+        ];
         return !scheme.is_empty()
             && scheme.starts_with(|c: char| c.is_ascii_lowercase())
             && scheme
@@ -49,8 +57,7 @@ fn is_form_target(target: &str) -> bool {
     }
     match url::Url::parse(target) {
         Ok(url) => {
-            matches!(url.scheme(), "http" | "https")
-                && url.origin().ascii_serialization() == target
+            matches!(url.scheme(), "http" | "https") && url.origin().ascii_serialization() == target
         }
         Err(_) => false,
     }
