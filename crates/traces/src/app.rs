@@ -7,7 +7,7 @@ use crate::http;
 use actix_web::dev::Server;
 use actix_web::http::header;
 use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::{App, HttpServer, web};
 use infra::clock::SharedClock;
 use infra::db::Database;
 use infra::http::csrf::Csrf;
@@ -134,13 +134,9 @@ impl Application {
                         .limit(64 * 1024)
                         .error_handler(http::api::problems::json_error),
                 )
-                .app_data(web::QueryConfig::default().error_handler(|err, _req| {
-                    actix_web::error::InternalError::from_response(
-                        err,
-                        HttpResponse::BadRequest().finish(),
-                    )
-                    .into()
-                }))
+                .app_data(
+                    web::QueryConfig::default().error_handler(http::api::problems::query_error),
+                )
                 .configure(http::routes)
                 .default_service(web::to(http::ops::not_found))
                 .wrap(from_fn(move |req, next| {

@@ -105,9 +105,10 @@ impl Actor {
     }
 
     /// May the person set statuses of this operator and its activities? Only an officer of a
-    /// responsible authority (or a system administrator).
+    /// responsible authority: a system administrator sees everything and manages people, but
+    /// validation statuses are the authorities' alone.
     pub fn may_decide_for(&self, responsible: &[String]) -> Result<(), Refusal> {
-        if self.is_system_admin || self.is_responsible_for(responsible) {
+        if self.is_responsible_for(responsible) {
             Ok(())
         } else {
             Err(Refusal::Forbidden)
@@ -237,6 +238,23 @@ mod tests {
         assert_eq!(administrator.may_manage_members_of("op", &[]), Ok(()));
         assert_eq!(
             administrator.may_manage_members_of("other", &[]),
+            Err(Refusal::Forbidden)
+        );
+    }
+
+    #[test]
+    fn a_system_administrator_sees_everything_and_manages_people_but_sets_no_status() {
+        let mut system = actor(Vec::new());
+        system.is_system_admin = true;
+        assert_eq!(
+            system.may_see_operator("any", "requested", &["SEARN4".into()]),
+            Ok(())
+        );
+        assert!(system.search_scope().everything);
+        assert_eq!(system.may_manage_members_of("any", &[]), Ok(()));
+        assert_eq!(system.may_manage_officers_of("SEARN4"), Ok(()));
+        assert_eq!(
+            system.may_decide_for(&["SEARN4".into()]),
             Err(Refusal::Forbidden)
         );
     }

@@ -9,9 +9,13 @@
 
 mod support;
 
+mod access_matrix;
+mod access_world;
+mod api_flows;
 mod auth_bearer;
 mod auth_browser;
 mod auth_login;
 mod auth_logout;
 mod auth_outage;
+mod openapi_routes;
 mod workflow_journey;

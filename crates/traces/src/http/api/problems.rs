@@ -111,3 +111,27 @@ pub fn json_error(
     .response();
     actix_web::error::InternalError::from_response(err, response).into()
 }
+
+/// Answers a query string that cannot be read (`?page=first`): problem JSON under `/api/`,
+/// a bare 400 for pages.
+pub fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    let response = if req.path().starts_with("/api/") {
+        let detail = match &err {
+            actix_web::error::QueryPayloadError::Deserialize(e) => e.to_string(),
+            _ => "the query string could not be read".to_owned(),
+        };
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-query",
+            "The query string is not valid",
+        )
+        .with_detail(detail)
+        .response()
+    } else {
+        HttpResponse::BadRequest().finish()
+    };
+    actix_web::error::InternalError::from_response(err, response).into()
+}
