@@ -9,6 +9,7 @@
 
 mod support;
 
+mod add_activity;
 mod auth_bearer;
 mod auth_browser;
 mod auth_login;
