@@ -49,6 +49,15 @@ impl FormFields {
         &self.0
     }
 
+    /// The form's request key (see `workflows::request_key`): the one it carries, or a new
+    /// random one for a form shown for the first time.
+    pub fn request_key(&self) -> String {
+        match self.get("request_key") {
+            "" => infra::crypto::random_token(),
+            key => key.to_owned(),
+        }
+    }
+
     /// Every non-blank value of `name`.
     pub fn all(&self, name: &str) -> Vec<String> {
         self.0

@@ -4,6 +4,8 @@
 //! signed token instead); every response carries the security headers.
 
 pub mod account;
+pub mod activity_form_part;
+pub mod activity_new;
 pub mod api;
 pub mod authorisation;
 pub mod current_user;
@@ -11,6 +13,7 @@ pub mod display;
 pub mod errors;
 pub mod forms;
 pub mod home;
+pub mod notification_capabilities;
 pub mod operator_form_input;
 pub mod operator_new;
 pub mod operator_page;
@@ -48,6 +51,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/operators/new", web::get().to(operator_new::form))
         .route("/operators/new", web::post().to(operator_new::submit))
         .route("/operators/{id}", web::get().to(operator_page::page))
+        .route(
+            "/operators/{id}/activities/new",
+            web::get().to(activity_new::form),
+        )
+        .route(
+            "/operators/{id}/activities/new",
+            web::post().to(activity_new::submit),
+        )
         .route(
             "/operators/{id}/decision",
             web::post().to(operator_page::decide_operator),

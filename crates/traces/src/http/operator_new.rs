@@ -7,16 +7,19 @@
 use crate::app::AppState;
 use crate::auth::SignedIn;
 use crate::domain::operator_form::{self, FieldError, ValidOperator};
+use crate::http::activity_form_part::{
+    ActivityChoices, ActivityPart, ActivitySummary, AuthorityQuery, activity_record, carried,
+};
 use crate::http::current_user::Visitor;
 use crate::http::errors::WebError;
 use crate::http::forms::FormFields;
-use crate::http::operator_form_input::{self as input, DEFAULT_TIME_ZONE, Preloaded, TIME_ZONES};
+use crate::http::operator_form_input::{self as input, DEFAULT_TIME_ZONE, Preloaded};
 
 use crate::http::page::{PageContext, see_other};
 use crate::http::workflow_errors;
 use crate::store::activities::NewActivityRecord;
 use crate::store::operators::{NewAddressRecord, NewIdentifierRecord, NewOperatorRecord};
-use crate::store::reference::{self, AuthoritySearch, AuthoritySummary, Country, Taxonomy};
+use crate::store::reference::{self, Country};
 use crate::workflows::requests;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -28,16 +31,12 @@ struct FormPage<'a> {
     ctx: &'a PageContext,
     form: &'a FormFields,
     countries: &'a [Country],
-    taxonomy: &'a Taxonomy,
     identifier_kinds: &'a [&'static str],
-    time_zones: &'a [&'static str],
     addresses: usize,
     identifiers: usize,
-    /// Authorities found by the search, and those already chosen.
-    found: Vec<AuthoritySummary>,
-    chosen: Vec<AuthoritySummary>,
-    searched: bool,
-    errors: Vec<(String, String)>,
+    /// The first activity (`activity_fields.html`).
+    activity: ActivityPart<'a>,
+    errors: &'a [(String, String)],
 }
 
 impl FormPage<'_> {
@@ -65,14 +64,6 @@ impl FormPage<'_> {
             .map(|(_, m)| m.as_str())
     }
 
-    /// The first message of any field starting with `prefix` (the list of authorities).
-    fn err_prefix(&self, prefix: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| f.starts_with(prefix))
-            .map(|(_, m)| m.as_str())
-    }
-
     fn row_err(&self, prefix: &str, i: &usize, field: &str) -> Option<&str> {
         self.err(&format!("{prefix}[{i}].{field}"))
     }
@@ -82,10 +73,7 @@ impl FormPage<'_> {
     }
 
     fn request_key(&self) -> String {
-        match self.form.get("request_key") {
-            "" => infra::crypto::random_token(),
-            key => key.to_owned(),
-        }
+        self.form.request_key()
     }
 }
 
@@ -96,24 +84,8 @@ struct ReviewPage<'a> {
     operator: &'a ValidOperator,
     /// Every field as typed, carried to the send button.
     carried: Vec<(String, String)>,
-    activity_name: String,
-    authorities: Vec<AuthoritySummary>,
-}
-
-impl ReviewPage<'_> {
-    fn valid_from(&self) -> String {
-        let v = &self.operator.first_activity.validity;
-        v.valid_from
-            .map(|t| crate::http::display::date_time(&t, &v.time_zone))
-            .unwrap_or_default()
-    }
-
-    fn valid_to(&self) -> String {
-        let v = &self.operator.first_activity.validity;
-        v.valid_to
-            .map(|t| crate::http::display::date_time(&t, &v.time_zone))
-            .unwrap_or_default()
-    }
+    /// The first activity (`activity_summary.html`).
+    summary: ActivitySummary,
 }
 
 const IDENTIFIER_KINDS: [&str; 4] = ["national_register", "eori", "vat", "other"];
@@ -190,7 +162,7 @@ pub async fn submit(
 }
 
 /// Field errors as (field, translated message).
-fn messages(ctx: &PageContext, errors: &[FieldError]) -> Vec<(String, String)> {
+pub fn messages(ctx: &PageContext, errors: &[FieldError]) -> Vec<(String, String)> {
     errors
         .iter()
         .map(|e| {
@@ -229,62 +201,25 @@ async fn render(
     errors: Vec<(String, String)>,
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
-    let searched = form.get("step") == "search_authorities";
-    let country = form.get("country").to_uppercase();
-    let activity_code = form.get("activity_code").to_owned();
-    let text = form.optional("authority_q");
-    let chosen_codes = form.all("authority");
-    let (countries, taxonomy, found, chosen) = state
+    let query = AuthorityQuery::from_form(form, form.get("country"));
+    let (countries, choices) = state
         .db
-        .run(move |c| {
-            let competence =
-                reference::activity_type(c, &activity_code)?.map(|t| t.competence_code);
-            let found = if searched {
-                reference::search_authorities(
-                    c,
-                    &AuthoritySearch {
-                        text,
-                        country: Some(country).filter(|c| !c.is_empty()),
-                        competence,
-                        kind: None,
-                        limit: 30,
-                        offset: 0,
-                    },
-                )?
-            } else {
-                Vec::new()
-            };
-            let mut chosen = Vec::new();
-            for code in chosen_codes.iter().take(input::MAX_ROWS) {
-                if let Some(a) = reference::authority(c, code)? {
-                    chosen.push(a);
-                }
-            }
-            Ok((
-                reference::countries(c)?,
-                reference::taxonomy(c)?,
-                found,
-                chosen,
-            ))
-        })
+        .run(move |c| Ok((reference::countries(c)?, ActivityChoices::read(c, &query)?)))
         .await?;
-    let found = found
-        .into_iter()
-        .filter(|a| !chosen.iter().any(|c| c.code == a.code))
+    let addresses = input::row_count(form, "addresses", "add_address");
+    let address_word = visitor.ctx.t.t("new_operator.address");
+    let address_choices = (0..addresses)
+        .map(|i| (i.to_string(), format!("{address_word} {}", i + 1)))
         .collect();
     let page = FormPage {
         ctx: &visitor.ctx,
         form,
         countries: &countries,
-        taxonomy: &taxonomy,
         identifier_kinds: &IDENTIFIER_KINDS,
-        time_zones: TIME_ZONES,
-        addresses: input::row_count(form, "addresses", "add_address"),
+        addresses,
         identifiers: input::row_count(form, "identifiers", "add_identifier"),
-        found,
-        chosen,
-        searched,
-        errors,
+        activity: ActivityPart::new(form, choices, address_choices, "first_activity.", &errors),
+        errors: &errors,
     };
     Ok(visitor.ctx.render(status, &page))
 }
@@ -295,35 +230,20 @@ async fn review(
     form: &FormFields,
     valid: &ValidOperator,
 ) -> Result<HttpResponse, WebError> {
-    let (code, codes) = (
-        valid.first_activity.activity_code.clone(),
-        valid.first_activity.authority_codes.clone(),
-    );
-    let (activity_name, authorities) = state
+    let activity = valid.first_activity.clone();
+    let address = valid
+        .addresses
+        .get(activity.address_index)
+        .map(|a| format!("{}, {}", a.address, a.city));
+    let summary = state
         .db
-        .run(move |c| {
-            let name = reference::activity_type(c, &code)?
-                .map(|t| t.name)
-                .unwrap_or(code);
-            let mut authorities = Vec::new();
-            for code in &codes {
-                authorities.extend(reference::authority(c, code)?);
-            }
-            Ok((name, authorities))
-        })
+        .run(move |c| Ok(ActivitySummary::read(c, &activity, address)?))
         .await?;
-    let carried = form
-        .pairs()
-        .iter()
-        .filter(|(k, _)| k != "csrf_token" && k != "step")
-        .cloned()
-        .collect();
     Ok(visitor.ctx.ok(&ReviewPage {
         ctx: &visitor.ctx,
         operator: valid,
-        carried,
-        activity_name,
-        authorities,
+        carried: carried(form),
+        summary,
     }))
 }
 
@@ -364,22 +284,4 @@ fn records(valid: &ValidOperator) -> (NewOperatorRecord, NewActivityRecord) {
             Some(valid.first_activity.address_index),
         ),
     )
-}
-
-/// A checked activity as the store writes it.
-pub fn activity_record(
-    activity: &crate::domain::activity_form::ValidActivity,
-    address_index: Option<usize>,
-) -> NewActivityRecord {
-    NewActivityRecord {
-        activity_code: activity.activity_code.clone(),
-        identifier: activity.identifier.clone(),
-        valid_from: activity.validity.valid_from,
-        valid_to: activity.validity.valid_to,
-        time_zone: activity.validity.time_zone.clone(),
-        publication_date: activity.publication_date,
-        application_date: activity.application_date,
-        address_index,
-        authority_codes: activity.authority_codes.clone(),
-    }
 }

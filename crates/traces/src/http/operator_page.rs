@@ -7,6 +7,7 @@ use crate::app::AppState;
 use crate::auth::SignedIn;
 use crate::http::current_user::Visitor;
 use crate::http::errors::WebError;
+use crate::http::notification_capabilities::{self, NotificationRow};
 use crate::http::page::{PageContext, see_other};
 use crate::http::workflow_errors;
 use crate::store::activities::{self, ActivityView};
@@ -15,7 +16,7 @@ use crate::store::memberships::{self, Member, Organisation};
 use crate::store::operators::{self, OperatorView};
 use crate::workflows::decisions::decision_from_action;
 use crate::workflows::members::MemberDecision;
-use crate::workflows::{WorkflowError, decisions, members};
+use crate::workflows::{WorkflowError, decisions, members, requests};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
@@ -33,6 +34,10 @@ struct OperatorPage<'a> {
     /// The visitor's own membership of this operator, if any.
     own_status: Option<String>,
     may_request: bool,
+    /// The visitor may add an activity (an administrator of the valid operator).
+    may_add_activity: bool,
+    /// What the operator may notify, and what is missing.
+    notifications: Vec<NotificationRow>,
     notice: Option<&'static str>,
 }
 
@@ -138,6 +143,14 @@ pub async fn page(
         .next();
     let may_request =
         operator.status == "valid" && !actor.has_open(&Organisation::Operator(operator.id.clone()));
+    let may_add_activity =
+        requests::may_add_activity(actor, &operator.id, &operator.status, &responsible).is_ok();
+    let own_people = actor.operator_ids_open().contains(&operator.id);
+    let notifications = notification_capabilities::rows(
+        &visitor.ctx.t,
+        &notification_capabilities::of_operator(&operator),
+        own_people,
+    );
     Ok(visitor.ctx.ok(&OperatorPage {
         ctx: &visitor.ctx,
         operator: &operator,
@@ -147,6 +160,8 @@ pub async fn page(
         history,
         own_status,
         may_request,
+        may_add_activity,
+        notifications,
         notice: notice_key(query.done.as_deref()),
     }))
 }

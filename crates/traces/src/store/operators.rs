@@ -271,6 +271,16 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<OperatorVi
     }))
 }
 
+/// The ids of the operator's addresses, in their order (activities refer to one by position
+/// on the forms).
+pub fn address_ids(conn: &mut AnyConnection, operator_id: &str) -> QueryResult<Vec<String>> {
+    operator_addresses::table
+        .filter(operator_addresses::operator_id.eq(operator_id))
+        .order(operator_addresses::position)
+        .select(operator_addresses::id)
+        .load(conn)
+}
+
 /// The operator's name and status only (for checks and e-mails).
 pub fn name_and_status(
     conn: &mut AnyConnection,

@@ -115,6 +115,17 @@ impl Actor {
         }
     }
 
+    /// May the person add an activity to this operator? Its administrators and system
+    /// administrators; plain users ask an administrator. (Whether the operator is valid is the
+    /// workflow's business: `requests::may_add_activity`.)
+    pub fn may_add_activity_to(&self, operator_id: &str) -> Result<(), Refusal> {
+        if self.is_system_admin || self.is_administrator_of(operator_id) {
+            Ok(())
+        } else {
+            Err(Refusal::Forbidden)
+        }
+    }
+
     /// May the person decide on users of this operator? Its administrators, the officers of
     /// its responsible authorities, and system administrators.
     pub fn may_manage_members_of(
@@ -203,6 +214,38 @@ mod tests {
         );
         assert_eq!(someone.may_see_operator("theirs", "valid", &[]), Ok(()));
         assert_eq!(someone.may_see_operator("mine", "requested", &[]), Ok(()));
+    }
+
+    #[test]
+    fn only_administrators_add_activities() {
+        let operator = || Organisation::Operator("op".into());
+        let administrator = actor(vec![membership(operator(), "administrator", "valid")]);
+        assert_eq!(administrator.may_add_activity_to("op"), Ok(()));
+        assert_eq!(
+            administrator.may_add_activity_to("other"),
+            Err(Refusal::Forbidden)
+        );
+        for (role, status) in [
+            ("member", "valid"),
+            ("administrator", "pending"),
+            ("administrator", "revoked"),
+        ] {
+            let someone = actor(vec![membership(operator(), role, status)]);
+            assert_eq!(
+                someone.may_add_activity_to("op"),
+                Err(Refusal::Forbidden),
+                "{role} {status}"
+            );
+        }
+        let officer = actor(vec![membership(
+            Organisation::Authority("SEARN4".into()),
+            "officer",
+            "valid",
+        )]);
+        assert_eq!(officer.may_add_activity_to("op"), Err(Refusal::Forbidden));
+        let mut system_admin = actor(Vec::new());
+        system_admin.is_system_admin = true;
+        assert_eq!(system_admin.may_add_activity_to("op"), Ok(()));
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod access;
 pub mod decisions;
 pub mod members;
 pub mod notify;
+pub mod request_key;
 pub mod requests;
 
 use access::Refusal;

@@ -5,11 +5,12 @@
 use super::WorkflowError;
 use super::access::Actor;
 use super::notify::{self, Notice, Recipient};
+use super::request_key::{Once, at_most_once};
 use crate::app::AppState;
 use crate::store::activities::{self, NewActivityRecord};
 use crate::store::audit::{self, AuditEntry};
 use crate::store::memberships::{self, Member, Organisation, Requested};
-use crate::store::operators::{self, CreatedOperator, NewOperatorRecord};
+use crate::store::operators::{self, CreatedOperator, NewOperatorRecord, OperatorView};
 use serde_json::json;
 
 pub(crate) fn recipient(member: &Member) -> Recipient {
@@ -120,9 +121,6 @@ pub struct OperatorRequest {
     pub created: bool,
 }
 
-/// How long a form's request key remembers what it created.
-const REQUEST_KEY_TTL: time::Duration = time::Duration::hours(24);
-
 /// Creates a new operator (status requested) with its first activity (status new), and the
 /// creator's pending membership: they become its administrator when an authority validates
 /// it. `request_key` is a random value carried by the form (or the API's `Idempotency-Key`):
@@ -134,42 +132,28 @@ pub async fn create_operator(
     activity: NewActivityRecord,
     request_key: &str,
 ) -> Result<OperatorRequest, WorkflowError> {
-    let key = format!("operator-request:{}:{request_key}", actor.user_id);
-    if !request_key.is_empty() {
-        if let Some(done) = state.kv.get(&key).await?
-            && let Some((operator_id, membership_id)) = done.split_once(' ')
-        {
-            return Ok(OperatorRequest {
+    let outcome = at_most_once(
+        state,
+        "operator-request",
+        &actor.user_id,
+        request_key,
+        |done: &OperatorRequest| format!("{} {}", done.operator_id, done.membership_id),
+        create_operator_now(state, actor, operator, activity),
+    )
+    .await?;
+    match outcome {
+        Once::Done(done) => Ok(done),
+        Once::Repeat(remembered) => {
+            let (operator_id, membership_id) = remembered
+                .split_once(' ')
+                .ok_or(WorkflowError::Conflict("request_in_progress"))?;
+            Ok(OperatorRequest {
                 operator_id: operator_id.to_owned(),
                 membership_id: membership_id.to_owned(),
                 created: false,
-            });
-        }
-        if !state
-            .kv
-            .set_if_absent(&key, "in-progress", REQUEST_KEY_TTL)
-            .await?
-        {
-            return Err(WorkflowError::Conflict("request_in_progress"));
+            })
         }
     }
-    let outcome = create_operator_now(state, actor, operator, activity).await;
-    if !request_key.is_empty() {
-        match &outcome {
-            Ok(done) => {
-                state
-                    .kv
-                    .set(
-                        &key,
-                        &format!("{} {}", done.operator_id, done.membership_id),
-                        REQUEST_KEY_TTL,
-                    )
-                    .await?
-            }
-            Err(_) => state.kv.delete(&key).await?,
-        }
-    }
-    outcome
 }
 
 async fn create_operator_now(
@@ -312,14 +296,94 @@ pub async fn request_officer_membership(
     Ok(requested)
 }
 
-/// Adds an activity (status new) to a valid operator the person belongs to; the officers of
-/// its responsible authorities are told.
+/// Whether the person may add an activity to this operator now. One they may not see is not
+/// found; a requested one waits for its authority (a new operator has its one activity until
+/// it is valid), any other status but valid refuses too; then only its administrators (and
+/// system administrators) may.
+pub fn may_add_activity(
+    actor: &Actor,
+    operator_id: &str,
+    status: &str,
+    responsible: &[String],
+) -> Result<(), WorkflowError> {
+    actor.may_see_operator(operator_id, status, responsible)?;
+    match status {
+        "valid" => {}
+        "requested" => return Err(WorkflowError::Conflict("operator_awaiting_validation")),
+        _ => return Err(WorkflowError::Conflict("operator_not_valid")),
+    }
+    actor.may_add_activity_to(operator_id)?;
+    Ok(())
+}
+
+/// The operator an activity is about to be added to (its country and addresses are what the
+/// activity is checked against), when the person may add one now ([`may_add_activity`]).
+pub async fn operator_for_new_activity(
+    state: &AppState,
+    actor: &Actor,
+    operator_id: &str,
+) -> Result<OperatorView, WorkflowError> {
+    let operator_id = operator_id.to_owned();
+    let found = state
+        .db
+        .run(move |c| {
+            let Some(operator) = operators::find(c, &operator_id)? else {
+                return Ok(None);
+            };
+            let responsible = activities::responsible_authorities(c, &operator_id)?;
+            Ok(Some((operator, responsible)))
+        })
+        .await?;
+    let (operator, responsible) = found.ok_or(WorkflowError::NotFound)?;
+    may_add_activity(actor, &operator.id, &operator.status, &responsible)?;
+    Ok(operator)
+}
+
+/// What adding an activity gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivityRequest {
+    pub activity_id: String,
+    /// False when this was a repeat of a request already made (a double click, a reload).
+    pub created: bool,
+}
+
+/// Adds an activity (status new) to a valid operator, for its administrators; the officers
+/// of the responsible authorities chosen are told, and it waits in their worklist.
+/// `activity.address_index` is the position of one of the operator's addresses.
+/// `request_key` works as for [`create_operator`]: the same key twice adds one activity.
 pub async fn add_activity(
     state: &AppState,
     actor: &Actor,
     operator_id: &str,
     activity: NewActivityRecord,
-    address_id: Option<String>,
+    request_key: &str,
+) -> Result<ActivityRequest, WorkflowError> {
+    let outcome = at_most_once(
+        state,
+        &format!("activity-request:{operator_id}"),
+        &actor.user_id,
+        request_key,
+        |activity_id: &String| activity_id.clone(),
+        add_activity_now(state, actor, operator_id, activity),
+    )
+    .await?;
+    Ok(match outcome {
+        Once::Done(activity_id) => ActivityRequest {
+            activity_id,
+            created: true,
+        },
+        Once::Repeat(activity_id) => ActivityRequest {
+            activity_id,
+            created: false,
+        },
+    })
+}
+
+async fn add_activity_now(
+    state: &AppState,
+    actor: &Actor,
+    operator_id: &str,
+    activity: NewActivityRecord,
 ) -> Result<String, WorkflowError> {
     let (scope, operator_id, now) = (actor.clone(), operator_id.to_owned(), state.clock.now());
     let (activity_id, notices) = state
@@ -329,14 +393,18 @@ pub async fn add_activity(
                 return Err(WorkflowError::NotFound);
             };
             let responsible = activities::responsible_authorities(c, &operator_id)?;
-            scope.may_see_operator(&operator_id, &status, &responsible)?;
-            if !scope.is_member_of(&operator_id) && !scope.is_system_admin {
-                return Err(WorkflowError::Forbidden);
-            }
-            if status != "valid" {
-                return Err(WorkflowError::Conflict("operator_not_valid"));
-            }
-            let activity_id = activities::insert(c, &operator_id, &activity, address_id, now)?;
+            may_add_activity(&scope, &operator_id, &status, &responsible)?;
+            let address_id = match activity.address_index {
+                Some(index) => Some(
+                    operators::address_ids(c, &operator_id)?
+                        .get(index)
+                        .cloned()
+                        .ok_or(WorkflowError::Conflict("address_gone"))?,
+                ),
+                None => None,
+            };
+            let activity_id =
+                activities::insert(c, &operator_id, &activity, address_id.clone(), now)?;
             audit::record(
                 c,
                 &AuditEntry {
@@ -345,7 +413,13 @@ pub async fn add_activity(
                     object_type: "activity",
                     object_id: &activity_id,
                     before: None,
-                    after: Some(json!({"operator_id": operator_id, "code": activity.activity_code, "status": "new", "authorities": activity.authority_codes})),
+                    after: Some(json!({
+                        "operator_id": operator_id,
+                        "code": activity.activity_code,
+                        "status": "new",
+                        "address_id": address_id,
+                        "authorities": activity.authority_codes,
+                    })),
                     reason: None,
                 },
                 now,
@@ -360,4 +434,82 @@ pub async fn add_activity(
         .await?;
     notify::send(state, notices);
     Ok(activity_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::memberships::Membership;
+    use time::OffsetDateTime;
+
+    fn person(memberships: &[(&str, &str)]) -> Actor {
+        Actor {
+            user_id: "u".into(),
+            is_system_admin: false,
+            memberships: memberships
+                .iter()
+                .map(|(role, status)| Membership {
+                    id: format!("m-{role}-{status}"),
+                    user_id: "u".into(),
+                    organisation: Organisation::Operator("op".into()),
+                    organisation_name: "Nordic Plant Import AB".into(),
+                    role: (*role).into(),
+                    status: (*status).into(),
+                    reason: None,
+                    requested_at: OffsetDateTime::UNIX_EPOCH,
+                    decided_at: None,
+                })
+                .collect(),
+            email: "u@example.eu".into(),
+            language: "en".into(),
+            display_name: "U".into(),
+        }
+    }
+
+    fn refusal(actor: &Actor, status: &str) -> Option<String> {
+        may_add_activity(actor, "op", status, &["SEARN4".into()])
+            .err()
+            .map(|e| e.to_string())
+    }
+
+    #[test]
+    fn administrators_of_a_valid_operator_add_activities() {
+        let administrator = person(&[("administrator", "valid")]);
+        assert_eq!(refusal(&administrator, "valid"), None);
+        for status in ["suspended", "withdrawn", "rejected"] {
+            assert_eq!(
+                refusal(&administrator, status).as_deref(),
+                Some("conflict: operator_not_valid"),
+                "{status}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_pending_operator_is_told_apart_from_a_refusal() {
+        // Its creator has a pending membership: they may see it, and are told to wait.
+        let creator = person(&[("member", "pending")]);
+        assert_eq!(
+            refusal(&creator, "requested").as_deref(),
+            Some("conflict: operator_awaiting_validation")
+        );
+        // Anyone else does not see it at all.
+        assert_eq!(
+            refusal(&person(&[]), "requested").as_deref(),
+            Some("not found")
+        );
+    }
+
+    #[test]
+    fn plain_users_and_strangers_may_not_add() {
+        assert_eq!(
+            refusal(&person(&[("member", "valid")]), "valid").as_deref(),
+            Some("forbidden")
+        );
+        assert_eq!(refusal(&person(&[]), "valid").as_deref(), Some("forbidden"));
+        assert_eq!(
+            refusal(&person(&[]), "suspended").as_deref(),
+            Some("not found")
+        );
+    }
 }

@@ -11,6 +11,7 @@ mod support;
 
 mod access_matrix;
 mod access_world;
+mod add_activity;
 mod api_flows;
 mod auth_bearer;
 mod auth_browser;

@@ -10,7 +10,7 @@ use crate::support::*;
 use reqwest::StatusCode;
 
 /// Makes `person` a valid officer of `authority` (as the demo data and an administrator do).
-async fn make_officer(world: &TestWorld, person: &Person, authority: &str) {
+pub(crate) async fn make_officer(world: &TestWorld, person: &Person, authority: &str) {
     let user = world.traces_user(person).await.expect("logged in once");
     let (user_id, code) = (user.id.clone(), authority.to_owned());
     let now = infra::Clock::now(&*world.traces.clock);
@@ -33,11 +33,11 @@ async fn make_officer(world: &TestWorld, person: &Person, authority: &str) {
         .unwrap();
 }
 
-fn location(response: &reqwest::Response) -> String {
+pub(crate) fn location(response: &reqwest::Response) -> String {
     response.headers()["location"].to_str().unwrap().to_owned()
 }
 
-const OPERATOR_FORM: &[(&str, &str)] = &[
+pub(crate) const OPERATOR_FORM: &[(&str, &str)] = &[
     ("organisation_type", "operator"),
     ("name", "Nordic Plant Import AB"),
     ("country", "SE"),

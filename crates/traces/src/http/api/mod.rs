@@ -2,6 +2,7 @@
 //! the same workflows and access rules as the pages, RFC 9457 problem JSON for every error,
 //! and its OpenAPI document at `/api/v1/openapi.json`.
 
+pub mod activities;
 pub mod decisions;
 pub mod me;
 pub mod operators;
@@ -26,6 +27,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/api/v1/operators/{id}/authorisation-requests",
             web::post().to(operators::request_authorisation),
+        )
+        .route(
+            "/api/v1/operators/{id}/activities",
+            web::post().to(activities::add),
         )
         .route(
             "/api/v1/operators/{id}/memberships",

@@ -1,15 +1,16 @@
-//! Reading through the API: the operator search, one operator, the caller's memberships, an
-//! operator's users (for those who manage them), an officer's worklist; and requesting
-//! authorisation to join an operator.
+//! Reading through the API: the operator search, one operator (with what it may notify), the
+//! caller's memberships, an operator's users (for those who manage them), an officer's
+//! worklist; and requesting authorisation to join an operator.
 
 use super::actor_of;
 use super::problems::ApiError;
 use crate::app::AppState;
 use crate::auth::ApiCaller;
+use crate::http::notification_capabilities::{self, NotificationJson};
 use crate::store::activities;
 use crate::store::memberships::{self, Requested};
 use crate::store::operator_search::{self, OperatorQuery};
-use crate::store::operators;
+use crate::store::operators::{self, OperatorView};
 use crate::workflows::requests;
 use actix_web::{HttpResponse, web};
 
@@ -72,7 +73,20 @@ pub async fn show(
     actor
         .may_see_operator(&operator.id, &operator.status, &responsible)
         .map_err(|_| ApiError::NotFound)?;
-    Ok(HttpResponse::Ok().json(operator))
+    let notifications =
+        notification_capabilities::as_json(&notification_capabilities::of_operator(&operator));
+    Ok(HttpResponse::Ok().json(OperatorJson {
+        operator: &operator,
+        notifications,
+    }))
+}
+
+/// An operator in the API: everything its page shows, with what it may notify.
+#[derive(serde::Serialize)]
+struct OperatorJson<'a> {
+    #[serde(flatten)]
+    operator: &'a OperatorView,
+    notifications: Vec<NotificationJson>,
 }
 
 /// `POST /api/v1/operators/{id}/authorisation-requests`: 201 with the new request, or 200 with

@@ -16,12 +16,45 @@ pub enum ApiError {
     UnknownUser,
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// Inputs of the body that break the rules, each with its own problem.
+    #[error("invalid fields: {0:?}")]
+    InvalidFields(Vec<FieldProblem>),
     #[error("conflict: {0}")]
     Conflict(&'static str),
     #[error("storage: {0}")]
     Storage(#[from] infra::db::DbError),
     #[error("key-value store: {0}")]
     KeyValue(#[from] infra::kv::KvError),
+}
+
+/// One input of a request body that breaks a rule: its name as in the body
+/// (`authority_codes[1]`), the stable code of the rule (`authority_lacks_competence`) and the
+/// English message a form would show.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldProblem {
+    pub field: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl FieldProblem {
+    pub fn new(field: impl Into<String>, code: &'static str) -> FieldProblem {
+        FieldProblem {
+            field: field.into(),
+            code,
+            message: crate::i18n::tr(crate::i18n::Lang::En)
+                .t(&format!("field_error.{code}"))
+                .to_owned(),
+        }
+    }
+}
+
+/// A problem with the per-field problems as the extension member `errors` (RFC 9457, 3.2).
+#[derive(serde::Serialize)]
+struct ProblemWithFields<'a> {
+    #[serde(flatten)]
+    problem: &'a Problem,
+    errors: &'a [FieldProblem],
 }
 
 impl From<WorkflowError> for ApiError {
@@ -58,6 +91,15 @@ impl ApiError {
                 "The request is not valid",
             )
             .with_detail(detail.clone()),
+            ApiError::InvalidFields(errors) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-fields",
+                "Some fields of the request are not valid",
+            )
+            .with_detail(format!(
+                "{} problem(s); each is in `errors` with its field and code",
+                errors.len()
+            )),
             ApiError::Conflict(code) => Problem::new(
                 StatusCode::CONFLICT,
                 code,
@@ -81,7 +123,18 @@ impl ResponseError for ApiError {
         if matches!(self, ApiError::Storage(_) | ApiError::KeyValue(_)) {
             tracing::error!(error = %self, "API request failed");
         }
-        self.problem().response()
+        let problem = self.problem();
+        match self {
+            ApiError::InvalidFields(errors) => {
+                HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY)
+                    .content_type("application/problem+json")
+                    .json(ProblemWithFields {
+                        problem: &problem,
+                        errors,
+                    })
+            }
+            _ => problem.response(),
+        }
     }
 }
 
@@ -134,4 +187,39 @@ pub fn query_error(
         HttpResponse::BadRequest().finish()
     };
     actix_web::error::InternalError::from_response(err, response).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[actix_web::test]
+    async fn field_problems_are_listed_in_the_problem() {
+        let response = ApiError::InvalidFields(vec![
+            FieldProblem::new("activity_code", "required"),
+            FieldProblem::new("authority_codes[0]", "authority_lacks_competence"),
+        ])
+        .error_response();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            response
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("application/problem+json")
+        );
+        let body = actix_web::body::to_bytes(response.into_body())
+            .await
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json["type"], "urn:problem:invalid-fields");
+        assert_eq!(json["status"], 422);
+        assert_eq!(
+            json["errors"],
+            serde_json::json!([
+                {"field": "activity_code", "code": "required", "message": "This field is required."},
+                {"field": "authority_codes[0]", "code": "authority_lacks_competence", "message": "This authority is not competent for this activity."},
+            ])
+        );
+    }
 }
