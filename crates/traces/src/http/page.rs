@@ -74,6 +74,12 @@ impl PageContext {
         self.t.t(&format!("membership_role.{code}"))
     }
 
+    /// An activity type as people read it: its name and its code, the code only once when the
+    /// official name already ends with it ("… IMSOC (EURPO)").
+    pub fn activity_label(&self, name: &str, code: &str) -> String {
+        activity_label(name, code)
+    }
+
     /// Renders a template into a complete HTML response.
     pub fn render(&self, status: StatusCode, template: &impl Template) -> HttpResponse {
         infra::i18n::html_response(status, self.chosen, template.render())
@@ -89,4 +95,37 @@ pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location))
         .finish()
+}
+
+/// See [`PageContext::activity_label`].
+pub fn activity_label(name: &str, code: &str) -> String {
+    if name.ends_with(&format!("({code})")) {
+        name.to_owned()
+    } else {
+        format!("{name} ({code})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::activity_label;
+
+    #[test]
+    fn an_activity_code_is_shown_once() {
+        assert_eq!(
+            activity_label(
+                "Professional operators referred to in Article 45(1)(l) IMSOC (EURPO)",
+                "EURPO"
+            ),
+            "Professional operators referred to in Article 45(1)(l) IMSOC (EURPO)"
+        );
+        assert_eq!(
+            activity_label("Cold store (CS)", "POAO-CS"),
+            "Cold store (CS) (POAO-CS)"
+        );
+        assert_eq!(
+            activity_label("Importer", "FEED-IMP"),
+            "Importer (FEED-IMP)"
+        );
+    }
 }
