@@ -181,7 +181,10 @@ mod tests {
     #[test]
     fn the_message_is_optional_and_bounded() {
         assert_eq!(checked_message("  "), Ok(String::new()));
-        assert_eq!(checked_message(" back from leave "), Ok("back from leave".into()));
+        assert_eq!(
+            checked_message(" back from leave "),
+            Ok("back from leave".into())
+        );
         assert!(checked_message(&"x".repeat(MAX_MESSAGE_CHARS)).is_ok());
         assert_eq!(
             checked_message(&"x".repeat(MAX_MESSAGE_CHARS + 1)),

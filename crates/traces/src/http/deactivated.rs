@@ -52,19 +52,19 @@ impl DeactivatedPage<'_> {
 }
 
 /// Who is asking: the logged-in person when deactivated, else where they should be.
-enum Visitor {
-    Deactivated(SignedIn),
+enum Landing {
+    Deactivated(Box<SignedIn>),
     Elsewhere(HttpResponse),
 }
 
-async fn visitor(req: &HttpRequest, state: &AppState) -> Result<Visitor, WebError> {
+async fn landing(req: &HttpRequest, state: &AppState) -> Result<Landing, WebError> {
     Ok(match current(req, state).await? {
         None if req.method() == actix_web::http::Method::GET => {
-            Visitor::Elsewhere(login_redirect(req))
+            Landing::Elsewhere(login_redirect(req))
         }
         None => {
             let ctx = PageContext::new(req, state);
-            Visitor::Elsewhere(message_page(
+            Landing::Elsewhere(message_page(
                 &ctx,
                 StatusCode::UNAUTHORIZED,
                 "auth.signed_out_title",
@@ -72,9 +72,9 @@ async fn visitor(req: &HttpRequest, state: &AppState) -> Result<Visitor, WebErro
             ))
         }
         Some(signed_in) if !signed_in.user.is_deactivated() => {
-            Visitor::Elsewhere(see_other("/workspace"))
+            Landing::Elsewhere(see_other("/workspace"))
         }
-        Some(signed_in) => Visitor::Deactivated(signed_in),
+        Some(signed_in) => Landing::Deactivated(Box::new(signed_in)),
     })
 }
 
@@ -112,9 +112,9 @@ async fn render(
 
 /// `GET /deactivated`.
 pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
-    match visitor(&req, &state).await? {
-        Visitor::Elsewhere(response) => Ok(response),
-        Visitor::Deactivated(signed_in) => render(&req, &state, &signed_in, "", None).await,
+    match landing(&req, &state).await? {
+        Landing::Elsewhere(response) => Ok(response),
+        Landing::Deactivated(signed_in) => render(&req, &state, &signed_in, "", None).await,
     }
 }
 
@@ -124,9 +124,9 @@ pub async fn ask(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, WebError> {
-    let signed_in = match visitor(&req, &state).await? {
-        Visitor::Elsewhere(response) => return Ok(response),
-        Visitor::Deactivated(signed_in) => signed_in,
+    let signed_in = match landing(&req, &state).await? {
+        Landing::Elsewhere(response) => return Ok(response),
+        Landing::Deactivated(signed_in) => signed_in,
     };
     let form = FormFields::parse(&body);
     if let Some(refused) = reject_forgery(&req, &state, form.get("csrf_token")) {

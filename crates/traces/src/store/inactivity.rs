@@ -61,9 +61,11 @@ pub fn candidates(
         .into_boxed();
     if let Some(after) = after {
         query = query.filter(
-            users::last_seen_at.gt(after.last_seen_at).or(users::last_seen_at
-                .eq(after.last_seen_at)
-                .and(users::id.gt(after.id.clone()))),
+            users::last_seen_at
+                .gt(after.last_seen_at)
+                .or(users::last_seen_at
+                    .eq(after.last_seen_at)
+                    .and(users::id.gt(after.id.clone()))),
         );
     }
     query

@@ -184,7 +184,13 @@ pub struct PendingRequest {
     pub deactivated_at: Option<OffsetDateTime>,
 }
 
-type PendingRow = (RequestRow, String, String, String, Option<PrimitiveDateTime>);
+type PendingRow = (
+    RequestRow,
+    String,
+    String,
+    String,
+    Option<PrimitiveDateTime>,
+);
 
 /// The pending requests, oldest first, at most `limit`.
 pub fn pending(conn: &mut AnyConnection, limit: i64) -> QueryResult<Vec<PendingRequest>> {
@@ -290,10 +296,7 @@ mod tests {
         let (a, b) = tokio::join!(ask_at(db, &eva, "x"), ask_at(db, &eva, "y"));
         assert_eq!(a.request().id, created.id);
         assert_eq!(b.request().id, created.id);
-        let listed = db
-            .run(|c| Ok(pending(c, 10)?))
-            .await
-            .expect("pending");
+        let listed = db.run(|c| Ok(pending(c, 10)?)).await.expect("pending");
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].email, "eva@example.eu");
         // Another user has their own.
@@ -309,7 +312,11 @@ mod tests {
             let (id, admin) = (id.clone(), admin.clone());
             db.write(move |c| Ok(close(c, &id, status, reason, &admin, NOW)?))
         };
-        assert!(close_as("refused", Some("left the company")).await.expect("closed"));
+        assert!(
+            close_as("refused", Some("left the company"))
+                .await
+                .expect("closed")
+        );
         assert!(!close_as("reactivated", None).await.expect("not pending"));
         let eva_id = eva.clone();
         let latest = db
@@ -321,6 +328,9 @@ mod tests {
         assert_eq!(latest.reason.as_deref(), Some("left the company"));
         assert_eq!(latest.decided_by.as_deref(), Some(admin.as_str()));
         // Decided: the user may ask again.
-        assert!(matches!(ask_at(db, &eva, "please").await, Asked::Created(_)));
+        assert!(matches!(
+            ask_at(db, &eva, "please").await,
+            Asked::Created(_)
+        ));
     }
 }

@@ -140,7 +140,10 @@ impl InactivityJob {
         Ok(warned.then(|| {
             Notice::new("inactivity_warning", vec![recipient(user)])
                 .with("deactivation_on", shown(deactivation_on))
-                .with("days", self.policy.deactivate_after.whole_days().to_string())
+                .with(
+                    "days",
+                    self.policy.deactivate_after.whole_days().to_string(),
+                )
                 .with("url", self.login_url.clone())
         }))
     }
@@ -179,7 +182,10 @@ impl InactivityJob {
         Ok(done.then(|| {
             Notice::new("account_deactivated", vec![recipient(user)])
                 .with("deactivated_on", shown(now))
-                .with("days", self.policy.deactivate_after.whole_days().to_string())
+                .with(
+                    "days",
+                    self.policy.deactivate_after.whole_days().to_string(),
+                )
                 .with("url", self.deactivated_url.clone())
         }))
     }
@@ -406,7 +412,11 @@ mod tests {
         let (a, b) = (a.expect("first run"), b.expect("second run"));
         assert_eq!(a.warned + b.warned, 12, "{a:?} {b:?}");
         assert_eq!(one.len() + two.len(), 12, "one e-mail per user");
-        let mut to: Vec<String> = one.iter().chain(&two).map(|n| n.to[0].email.clone()).collect();
+        let mut to: Vec<String> = one
+            .iter()
+            .chain(&two)
+            .map(|n| n.to[0].email.clone())
+            .collect();
         to.sort();
         to.dedup();
         assert_eq!(to.len(), 12);
@@ -482,7 +492,11 @@ mod tests {
         assert!(reactivated);
         let eva = reload(db, &eva).await;
         assert_eq!(
-            (eva.deactivated_at, eva.inactivity_warned_at, eva.last_seen_at),
+            (
+                eva.deactivated_at,
+                eva.inactivity_warned_at,
+                eva.last_seen_at
+            ),
             (None, None, again)
         );
         let (summary, _) = run_at(db, again + WARN_AT - Duration::seconds(1)).await;

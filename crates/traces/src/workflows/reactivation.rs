@@ -180,11 +180,7 @@ fn deciders_of(conn: &mut AnyConnection, user_id: &str) -> diesel::QueryResult<V
 /// Whether `actor` may decide on the reactivation of `user_id`: a system administrator, or
 /// through one of the user's valid memberships — an administrator of that operator, an officer
 /// of an authority responsible for it, or an officer of that same authority.
-fn may_decide(
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    user_id: &str,
-) -> diesel::QueryResult<bool> {
+fn may_decide(conn: &mut AnyConnection, actor: &Actor, user_id: &str) -> diesel::QueryResult<bool> {
     if actor.is_system_admin {
         return Ok(true);
     }

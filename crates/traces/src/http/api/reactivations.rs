@@ -38,12 +38,13 @@ pub async fn decide(
     body: web::Json<DecisionBody>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = actor_of(&state, &caller).await?;
-    let decision = ReactivationDecision::from_action(&body.action, &body.reason).ok_or_else(|| {
-        ApiError::Invalid(format!(
-            "unknown action {:?}: expected reactivate or refuse",
-            body.action
-        ))
-    })?;
+    let decision =
+        ReactivationDecision::from_action(&body.action, &body.reason).ok_or_else(|| {
+            ApiError::Invalid(format!(
+                "unknown action {:?}: expected reactivate or refuse",
+                body.action
+            ))
+        })?;
     let status = reactivation::decide(&state, &actor, &path, decision).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": status })))
 }
