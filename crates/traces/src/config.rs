@@ -256,3 +256,55 @@ impl Settings {
 /// The secret of the `traces` client in `deploy/dev/clients.toml`, used when none is set on a
 /// local URL (and refused elsewhere).
 pub const DEVELOPMENT_CLIENT_SECRET: &str = "dev-only-secret-for-traces-on-localhost-0001";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(extra: &[&str]) -> anyhow::Result<Settings> {
+        let outbox = std::env::temp_dir().join("traces-config-test-outbox");
+        let mut args = vec![
+            "traces".to_owned(),
+            "--secret-key=test-secret-key-of-traces-at-least-32-chars".to_owned(),
+            format!("--outbox-dir={}", outbox.display()),
+        ];
+        args.extend(extra.iter().map(|a| (*a).to_owned()));
+        Settings::from_cli(Cli::parse_from(args))
+    }
+
+    #[test]
+    fn the_inactivity_rule_is_four_months_checked_hourly_by_default() {
+        let defaults = settings(&[]).expect("defaults");
+        assert_eq!(
+            defaults.inactivity_policy(),
+            crate::domain::inactivity::InactivityPolicy::FOUR_MONTHS
+        );
+        assert_eq!(
+            defaults.inactivity_interval,
+            Some(std::time::Duration::from_secs(3600))
+        );
+        let off = settings(&["--inactivity-interval-minutes=0"]).expect("valid");
+        assert_eq!(off.inactivity_interval, None);
+    }
+
+    #[test]
+    fn an_inactivity_rule_that_makes_no_sense_stops_the_start() {
+        for wrong in [
+            ["--inactivity-days=30", "--inactivity-warning-days=30"],
+            ["--inactivity-days=0", "--inactivity-warning-days=14"],
+            ["--inactivity-days=123", "--inactivity-warning-days=0"],
+            [
+                "--inactivity-days=-5",
+                "--inactivity-warning-days=-9999999999999",
+            ],
+        ] {
+            let refused = settings(&wrong).expect_err("refused");
+            assert!(
+                refused.to_string().contains("TRACES_INACTIVITY_DAYS"),
+                "{refused}"
+            );
+        }
+        let huge = settings(&["--inactivity-days=9999999999999"]).expect("bounded, no panic");
+        assert_eq!(huge.inactivity, time::Duration::days(36_500));
+    }
+}

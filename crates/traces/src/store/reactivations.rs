@@ -3,7 +3,7 @@
 //! the pending one instead of adding another. Deciding is conditional on the request still
 //! being pending: of two people deciding at once, one decides.
 
-use super::schema::{reactivation_requests, users};
+use super::schema::{activities, activity_authorities, memberships, reactivation_requests, users};
 use diesel::prelude::*;
 use infra::db::{AnyConnection, from_db_time, is_unique_violation, to_db_time};
 use time::{OffsetDateTime, PrimitiveDateTime};
@@ -192,11 +192,50 @@ type PendingRow = (
     Option<PrimitiveDateTime>,
 );
 
-/// The pending requests, oldest first, at most `limit`.
-pub fn pending(conn: &mut AnyConnection, limit: i64) -> QueryResult<Vec<PendingRequest>> {
-    let rows: Vec<PendingRow> = reactivation_requests::table
+/// Whose pending requests to read: everyone's, or only those of users with a valid
+/// membership of one of `operator_ids`, of an operator with an activity assigned to one of
+/// `authority_codes`, or of one of `authority_codes` itself. It narrows the reading; who may
+/// decide is checked by the workflow on each request.
+#[derive(Debug, Clone)]
+pub enum Near<'a> {
+    Everyone,
+    Organisations {
+        operator_ids: &'a [String],
+        authority_codes: &'a [String],
+    },
+}
+
+/// The pending requests of the users `near` names, oldest first, at most `limit`.
+pub fn pending(
+    conn: &mut AnyConnection,
+    near: Near<'_>,
+    limit: i64,
+) -> QueryResult<Vec<PendingRequest>> {
+    let mut query = reactivation_requests::table
         .inner_join(users::table.on(users::id.eq(reactivation_requests::user_id)))
         .filter(reactivation_requests::status.eq("pending"))
+        .into_boxed();
+    if let Near::Organisations {
+        operator_ids,
+        authority_codes,
+    } = near
+    {
+        let responsible_for = activities::table
+            .inner_join(activity_authorities::table)
+            .filter(activity_authorities::authority_code.eq_any(authority_codes.to_vec()))
+            .select(activities::operator_id.nullable());
+        let members = memberships::table
+            .filter(memberships::status.eq("valid"))
+            .filter(
+                memberships::operator_id
+                    .eq_any(operator_ids.to_vec())
+                    .or(memberships::operator_id.eq_any(responsible_for))
+                    .or(memberships::authority_code.eq_any(authority_codes.to_vec())),
+            )
+            .select(memberships::user_id);
+        query = query.filter(reactivation_requests::user_id.eq_any(members));
+    }
+    let rows: Vec<PendingRow> = query
         .order((
             reactivation_requests::requested_at,
             reactivation_requests::id,
@@ -255,7 +294,11 @@ mod tests {
     use infra::db::Database;
     use time::macros::datetime;
 
-    both_backends!(one_pending_request_per_user, a_request_is_decided_once);
+    both_backends!(
+        one_pending_request_per_user,
+        a_request_is_decided_once,
+        the_requests_near_an_organisation,
+    );
 
     const NOW: OffsetDateTime = datetime!(2026-07-03 10:00:00 UTC);
 
@@ -296,7 +339,10 @@ mod tests {
         let (a, b) = tokio::join!(ask_at(db, &eva, "x"), ask_at(db, &eva, "y"));
         assert_eq!(a.request().id, created.id);
         assert_eq!(b.request().id, created.id);
-        let listed = db.run(|c| Ok(pending(c, 10)?)).await.expect("pending");
+        let listed = db
+            .run(|c| Ok(pending(c, Near::Everyone, 10)?))
+            .await
+            .expect("pending");
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].email, "eva@example.eu");
         // Another user has their own.
@@ -332,5 +378,118 @@ mod tests {
             ask_at(db, &eva, "please").await,
             Asked::Created(_)
         ));
+    }
+
+    /// A valid operator with one activity assigned to `authority`, and `members` in it.
+    async fn operator_with(db: &Database, authority: &str, members: &[&str]) -> String {
+        use crate::store::activities::NewActivityRecord;
+        use crate::store::memberships::{Organisation, request};
+        use crate::store::operators::{NewAddressRecord, NewOperatorRecord, insert};
+        let (authority, members) = (
+            authority.to_owned(),
+            members.iter().map(|m| (*m).to_owned()).collect::<Vec<_>>(),
+        );
+        db.transaction(move |c| {
+            let operator = NewOperatorRecord {
+                organisation_type: "operator".to_owned(),
+                name: format!("Operator of {authority}"),
+                country_code: "SE".to_owned(),
+                phone: None,
+                email: None,
+                addresses: vec![NewAddressRecord {
+                    region: None,
+                    city: "Stockholm".to_owned(),
+                    address: "Hamngatan 1".to_owned(),
+                    postal_code: None,
+                    latitude: None,
+                    longitude: None,
+                }],
+                identifiers: Vec::new(),
+            };
+            let activity = NewActivityRecord {
+                activity_code: "EURPO".to_owned(),
+                identifier: None,
+                valid_from: None,
+                valid_to: None,
+                time_zone: "Europe/Stockholm".to_owned(),
+                publication_date: None,
+                application_date: None,
+                address_index: Some(0),
+                authority_codes: vec![authority],
+            };
+            let created = insert(c, &operator, &activity, &members[0], NOW)?;
+            let organisation = Organisation::Operator(created.operator_id.clone());
+            for member in &members {
+                request(c, member, &organisation, "member", "valid", NOW)?;
+            }
+            Ok::<_, infra::db::DbError>(created.operator_id)
+        })
+        .await
+        .expect("operator")
+    }
+
+    async fn the_requests_near_an_organisation(db: &Database) {
+        use crate::store::memberships::{Organisation, request};
+        crate::reference::load_shipped(db, NOW)
+            .await
+            .expect("reference data");
+        let (eva, nils, olle, kim) = (
+            user(db, "eva@example.eu").await,
+            user(db, "nils@example.eu").await,
+            user(db, "olle@example.eu").await,
+            user(db, "kim@example.eu").await,
+        );
+        let administered = operator_with(db, "SEGOT1", &[&eva]).await;
+        operator_with(db, "SEARN4", &[&nils]).await;
+        let officer = olle.clone();
+        db.transaction(move |c| {
+            let arlanda = Organisation::Authority("SEARN4".to_owned());
+            request(c, &officer, &arlanda, "officer", "valid", NOW)?;
+            Ok::<_, infra::db::DbError>(())
+        })
+        .await
+        .expect("officer");
+        for user_id in [&eva, &nils, &olle, &kim] {
+            ask_at(db, user_id, "").await;
+        }
+        let near = |operators: Vec<String>, authorities: Vec<String>| {
+            db.run(move |c| {
+                let near = Near::Organisations {
+                    operator_ids: &operators,
+                    authority_codes: &authorities,
+                };
+                let mut users: Vec<String> = pending(c, near, 10)?
+                    .into_iter()
+                    .map(|p| p.request.user_id)
+                    .collect();
+                users.sort();
+                Ok(users)
+            })
+        };
+        let sorted = |mut ids: Vec<String>| {
+            ids.sort();
+            ids
+        };
+        assert_eq!(
+            near(vec![administered], vec![]).await.expect("read"),
+            [eva],
+            "the members of an operator one administers"
+        );
+        assert_eq!(
+            near(vec![], vec!["SEARN4".to_owned()]).await.expect("read"),
+            sorted(vec![nils.clone(), olle.clone()]),
+            "the members of operators an authority is responsible for, and its officers"
+        );
+        assert!(
+            near(vec![], vec!["SESTO1".to_owned()])
+                .await
+                .expect("read")
+                .is_empty()
+        );
+        let everyone = db
+            .run(|c| Ok(pending(c, Near::Everyone, 10)?))
+            .await
+            .expect("read");
+        assert_eq!(everyone.len(), 4, "kim, without an organisation, too");
     }
 }

@@ -22,7 +22,7 @@ use crate::store::activities;
 use crate::store::audit::{self, AuditEntry};
 use crate::store::inactivity;
 use crate::store::memberships::{self, Member, Organisation};
-use crate::store::reactivations::{self, Asked, Contact, ReactivationRequest};
+use crate::store::reactivations::{self, Asked, Contact, Near, ReactivationRequest};
 use crate::store::users::{self, User};
 use infra::db::AnyConnection;
 use serde_json::json;
@@ -233,11 +233,26 @@ pub async fn pending_for(
         return Ok(Vec::new());
     }
     let scope = actor.clone();
+    let codes = actor.authority_codes();
+    let administered: Vec<String> = actor
+        .organisations()
+        .iter()
+        .filter(|m| m.role == "administrator")
+        .filter_map(|m| m.operator_id().map(str::to_owned))
+        .collect();
     state
         .db
         .run(move |c| {
             let mut listed = Vec::new();
-            for pending in reactivations::pending(c, LISTED)? {
+            let near = if scope.is_system_admin {
+                Near::Everyone
+            } else {
+                Near::Organisations {
+                    operator_ids: &administered,
+                    authority_codes: &codes,
+                }
+            };
+            for pending in reactivations::pending(c, near, LISTED)? {
                 let user_id = pending.request.user_id.clone();
                 if user_id == scope.user_id || !may_decide(c, &scope, &user_id)? {
                     continue;

@@ -251,7 +251,10 @@ on_both_backends!(away_four_months_then_reactivated, |world| {
     let requests = world
         .traces
         .db
-        .run(|c| Ok(traces::store::reactivations::pending(c, 10)?))
+        .run(|c| {
+            use traces::store::reactivations::{Near, pending};
+            Ok(pending(c, Near::Everyone, 10)?)
+        })
         .await
         .unwrap();
     assert_eq!(requests.len(), 1, "asking twice makes one request");
