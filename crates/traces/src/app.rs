@@ -107,6 +107,8 @@ pub struct Application {
     pub port: u16,
     pub state: AppState,
     server: Server,
+    /// The inactivity job running every `TRACES_INACTIVITY_INTERVAL_MINUTES`, if enabled.
+    inactivity_job: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -153,15 +155,21 @@ impl Application {
         .shutdown_timeout(10)
         .listen(listener)?
         .run();
+        let inactivity_job = crate::workflows::inactivity::start_periodic(state.clone());
         Ok(Application {
             port,
             state,
             server,
+            inactivity_job,
         })
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let stopped = self.server.await;
+        if let Some(job) = self.inactivity_job {
+            job.abort();
+        }
+        stopped
     }
 
     pub fn into_parts(self) -> (u16, AppState, Server) {

@@ -95,12 +95,17 @@ pub struct Cli {
     /// Trust the first address of `X-Forwarded-For` (behind a reverse proxy only).
     #[arg(long, env = "TRACES_TRUST_FORWARDED", default_value_t = false)]
     pub trust_forwarded: bool,
-    /// Days without use after which a user is deactivated (about four months).
-    #[arg(long, env = "TRACES_INACTIVITY_DAYS", default_value_t = 120)]
+    /// Days without use after which a user is deactivated (123: never less than four calendar
+    /// months).
+    #[arg(long, env = "TRACES_INACTIVITY_DAYS", default_value_t = 123)]
     pub inactivity_days: i64,
     /// Days before deactivation at which the warning e-mail is sent.
     #[arg(long, env = "TRACES_INACTIVITY_WARNING_DAYS", default_value_t = 14)]
     pub inactivity_warning_days: i64,
+    /// Minutes between two runs of the inactivity job inside `traces serve` (0: never; run
+    /// `traces inactivity run` from a scheduler instead).
+    #[arg(long, env = "TRACES_INACTIVITY_INTERVAL_MINUTES", default_value_t = 60)]
+    pub inactivity_interval_minutes: u64,
     /// Hours a browser session lasts at most (it also ends with the eulogin session).
     #[arg(long, env = "TRACES_SESSION_HOURS", default_value_t = 12)]
     pub session_hours: i64,
@@ -127,6 +132,8 @@ pub struct Settings {
     pub trust_forwarded: bool,
     pub inactivity: time::Duration,
     pub inactivity_warning: time::Duration,
+    /// How often `serve` runs the inactivity job; `None`: never.
+    pub inactivity_interval: Option<std::time::Duration>,
     pub session_max: time::Duration,
 }
 
@@ -185,7 +192,15 @@ impl Settings {
             .audience
             .filter(|a| !a.trim().is_empty())
             .unwrap_or_else(|| infra::settings::url_without_trailing_slash(&public_url));
-        let inactivity_days = cli.inactivity_days.max(1);
+        // A hundred years bounds the days (and keeps the durations far from overflowing).
+        let days = |d: i64| time::Duration::days(d.clamp(-1, 36_500));
+        let inactivity = crate::domain::inactivity::InactivityPolicy::new(
+            days(cli.inactivity_days),
+            days(cli.inactivity_warning_days),
+        )
+        .map_err(|e| {
+            anyhow::anyhow!("TRACES_INACTIVITY_DAYS and TRACES_INACTIVITY_WARNING_DAYS: {e}")
+        })?;
         Ok(Settings {
             listen: cli.listen,
             public_url,
@@ -203,12 +218,21 @@ impl Settings {
             environment,
             secret_key,
             trust_forwarded: cli.trust_forwarded,
-            inactivity: time::Duration::days(inactivity_days),
-            inactivity_warning: time::Duration::days(
-                cli.inactivity_warning_days.clamp(0, inactivity_days - 1),
-            ),
+            inactivity: inactivity.deactivate_after,
+            inactivity_warning: inactivity.warn_before,
+            inactivity_interval: (cli.inactivity_interval_minutes > 0).then(|| {
+                std::time::Duration::from_secs(cli.inactivity_interval_minutes.saturating_mul(60))
+            }),
             session_max: time::Duration::hours(cli.session_hours.clamp(1, 24 * 7)),
         })
+    }
+
+    /// The inactivity rule as configured (checked when the settings were read).
+    pub fn inactivity_policy(&self) -> crate::domain::inactivity::InactivityPolicy {
+        crate::domain::inactivity::InactivityPolicy {
+            deactivate_after: self.inactivity,
+            warn_before: self.inactivity_warning,
+        }
     }
 
     pub fn https(&self) -> bool {
@@ -232,3 +256,55 @@ impl Settings {
 /// The secret of the `traces` client in `deploy/dev/clients.toml`, used when none is set on a
 /// local URL (and refused elsewhere).
 pub const DEVELOPMENT_CLIENT_SECRET: &str = "dev-only-secret-for-traces-on-localhost-0001";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(extra: &[&str]) -> anyhow::Result<Settings> {
+        let outbox = std::env::temp_dir().join("traces-config-test-outbox");
+        let mut args = vec![
+            "traces".to_owned(),
+            "--secret-key=test-secret-key-of-traces-at-least-32-chars".to_owned(),
+            format!("--outbox-dir={}", outbox.display()),
+        ];
+        args.extend(extra.iter().map(|a| (*a).to_owned()));
+        Settings::from_cli(Cli::parse_from(args))
+    }
+
+    #[test]
+    fn the_inactivity_rule_is_four_months_checked_hourly_by_default() {
+        let defaults = settings(&[]).expect("defaults");
+        assert_eq!(
+            defaults.inactivity_policy(),
+            crate::domain::inactivity::InactivityPolicy::FOUR_MONTHS
+        );
+        assert_eq!(
+            defaults.inactivity_interval,
+            Some(std::time::Duration::from_secs(3600))
+        );
+        let off = settings(&["--inactivity-interval-minutes=0"]).expect("valid");
+        assert_eq!(off.inactivity_interval, None);
+    }
+
+    #[test]
+    fn an_inactivity_rule_that_makes_no_sense_stops_the_start() {
+        for wrong in [
+            ["--inactivity-days=30", "--inactivity-warning-days=30"],
+            ["--inactivity-days=0", "--inactivity-warning-days=14"],
+            ["--inactivity-days=123", "--inactivity-warning-days=0"],
+            [
+                "--inactivity-days=-5",
+                "--inactivity-warning-days=-9999999999999",
+            ],
+        ] {
+            let refused = settings(&wrong).expect_err("refused");
+            assert!(
+                refused.to_string().contains("TRACES_INACTIVITY_DAYS"),
+                "{refused}"
+            );
+        }
+        let huge = settings(&["--inactivity-days=9999999999999"]).expect("bounded, no panic");
+        assert_eq!(huge.inactivity, time::Duration::days(36_500));
+    }
+}

@@ -18,9 +18,13 @@ async fn main() -> anyhow::Result<()> {
     let command = cli.command.take();
     infra::telemetry::init(match command {
         Some(Command::Serve) | None => "info",
+        Some(Command::Inactivity(_)) => "warn",
     });
     let settings = Settings::from_cli(cli)?;
     let clock: infra::clock::SharedClock = Arc::new(infra::SystemClock);
+    if let Some(Command::Inactivity(command)) = command {
+        return traces::cli::inactivity(command, settings, clock).await;
+    }
     let public = settings.url("");
     let app = Application::build(settings, clock).await?;
     let state = &app.state;

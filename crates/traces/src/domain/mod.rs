@@ -6,6 +6,7 @@
 //! - `identifiers`: national register, EORI and VAT numbers, checked and normalised.
 //! - `notifications`: which health entry documents (CHED-PP, ...) an operator may notify.
 //! - `inactivity`: the four-month rule.
+//! - `reactivation`: a deactivated user's request to be let in again and its decision.
 //! - `validity`: activity validity periods entered in local time.
 //! - `operator_form`, `address_form`, `activity_form`: the "Create a new operator" form and
 //!   the form that adds an activity, checked all at once.
@@ -17,6 +18,7 @@ pub mod identifiers;
 pub mod inactivity;
 pub mod notifications;
 pub mod operator_form;
+pub mod reactivation;
 pub mod status;
 pub mod validity;
 

@@ -9,6 +9,7 @@ pub mod activity_new;
 pub mod api;
 pub mod authorisation;
 pub mod current_user;
+pub mod deactivated;
 pub mod display;
 pub mod errors;
 pub mod forms;
@@ -19,6 +20,7 @@ pub mod operator_new;
 pub mod operator_page;
 pub mod ops;
 pub mod page;
+pub mod reactivations;
 pub mod workflow_errors;
 pub mod worklist;
 pub mod workspace;
@@ -78,5 +80,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             auth::BACKCHANNEL_LOGOUT_PATH,
             web::post().to(auth::logout::backchannel_logout),
         )
-        .route("/account", web::get().to(account::account));
+        .route("/account", web::get().to(account::account))
+        .route(auth::DEACTIVATED_PATH, web::get().to(deactivated::page))
+        .route(auth::DEACTIVATED_PATH, web::post().to(deactivated::ask))
+        .route(
+            "/reactivation-requests/{id}/decision",
+            web::post().to(reactivations::decide),
+        );
 }

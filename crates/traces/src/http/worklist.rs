@@ -13,6 +13,7 @@ use crate::store::memberships::{self, Member};
 use crate::store::operator_search::OperatorSummary;
 use crate::store::operators;
 use crate::workflows::WorkflowError;
+use crate::workflows::reactivation::{self, PendingReactivation};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
@@ -22,6 +23,9 @@ struct WorklistPage<'a> {
     ctx: &'a PageContext,
     waiting: Vec<OperatorSummary>,
     officers: Vec<Member>,
+    /// Reactivation requests of users this officer's authorities are responsible for.
+    reactivations: Vec<PendingReactivation>,
+    reactivations_from: &'static str,
     done: bool,
 }
 
@@ -77,10 +81,13 @@ pub async fn page(
             Ok((waiting, officers))
         })
         .await?;
+    let reactivations = reactivation::pending_for(&state, &visitor.actor).await?;
     Ok(visitor.ctx.ok(&WorklistPage {
         ctx: &visitor.ctx,
         waiting,
         officers,
+        reactivations,
+        reactivations_from: "worklist",
         done: query.done.is_some(),
     }))
 }

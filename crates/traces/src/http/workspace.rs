@@ -9,6 +9,7 @@ use crate::http::page::{PageContext, see_other};
 use crate::store::activities;
 use crate::store::memberships::{self, Membership};
 use crate::workflows::members;
+use crate::workflows::reactivation::{self, PendingReactivation};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
@@ -28,6 +29,9 @@ struct WorkspacePage<'a> {
     current: Option<String>,
     pending_users: Vec<PendingUsers>,
     waiting_operators: Option<usize>,
+    /// Reactivation requests the person may decide on.
+    reactivations: Vec<PendingReactivation>,
+    reactivations_from: &'static str,
     /// The notice a redirect asked for, as a catalog key.
     notice: Option<&'static str>,
 }
@@ -39,6 +43,9 @@ pub struct WorkspaceQuery {
     /// After asking to be an authority's officer: `sent` or `again`.
     #[serde(default)]
     requested: Option<String>,
+    /// After deciding on a reactivation request: `decided`.
+    #[serde(default)]
+    reactivation: Option<String>,
 }
 
 impl WorkspaceQuery {
@@ -47,6 +54,7 @@ impl WorkspaceQuery {
             (true, _) => Some("workspace.switched"),
             (_, Some("sent")) => Some("workspace.officer_requested"),
             (_, Some("again")) => Some("workspace.officer_already_requested"),
+            _ if self.reactivation.is_some() => Some("reactivation.notice_decided"),
             _ => None,
         }
     }
@@ -93,12 +101,15 @@ pub async fn page(
         })
         .await?;
     let current = visitor.current().map(|m| m.id.clone());
+    let reactivations = reactivation::pending_for(&state, &visitor.actor).await?;
     Ok(visitor.ctx.ok(&WorkspacePage {
         ctx: &visitor.ctx,
         memberships: &visitor.actor.memberships,
         current,
         pending_users,
         waiting_operators: waiting,
+        reactivations,
+        reactivations_from: "workspace",
         notice: query.notice(),
     }))
 }

@@ -4,9 +4,11 @@
 
 pub mod activities;
 pub mod audit;
+pub mod inactivity;
 pub mod memberships;
 pub mod operator_search;
 pub mod operators;
+pub mod reactivations;
 pub mod reference;
 pub mod schema;
 pub mod users;

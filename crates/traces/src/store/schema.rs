@@ -188,6 +188,7 @@ diesel::table! {
         requested_at -> Timestamp,
         decided_at -> Nullable<Timestamp>,
         decided_by -> Nullable<Text>,
+        reason -> Nullable<Text>,
     }
 }
 

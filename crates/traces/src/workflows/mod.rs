@@ -5,8 +5,10 @@
 
 pub mod access;
 pub mod decisions;
+pub mod inactivity;
 pub mod members;
 pub mod notify;
+pub mod reactivation;
 pub mod request_key;
 pub mod requests;
 

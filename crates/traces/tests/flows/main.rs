@@ -18,5 +18,6 @@ mod auth_browser;
 mod auth_login;
 mod auth_logout;
 mod auth_outage;
+mod inactivity;
 mod openapi_routes;
 mod workflow_journey;

@@ -7,6 +7,7 @@ pub mod decisions;
 pub mod me;
 pub mod operators;
 pub mod problems;
+pub mod reactivations;
 
 use crate::app::AppState;
 use crate::auth::ApiCaller;
@@ -55,6 +56,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/api/v1/authority/worklist",
             web::get().to(operators::worklist),
+        )
+        .route(
+            "/api/v1/reactivation-requests",
+            web::get().to(reactivations::pending),
+        )
+        .route(
+            "/api/v1/reactivation-requests/{id}/decision",
+            web::post().to(reactivations::decide),
         );
 }
 
