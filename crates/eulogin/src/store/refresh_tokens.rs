@@ -182,22 +182,9 @@ fn rotate_in_one_statement(
     }))
 }
 
-const ROTATE_SQL: &str = "\
-WITH used AS (\
-  UPDATE refresh_tokens SET used_at = $1 \
-  WHERE token_hash = $2 AND client_id = $3 AND used_at IS NULL AND revoked_at IS NULL \
-  RETURNING *\
-), successor AS (\
-  INSERT INTO refresh_tokens (token_hash, family_id, client_id, account_id, subject, scope, \
-    audience, session_id, acr, amr, auth_time, offline, issued_at, expires_at, family_expires_at) \
-  SELECT $4, family_id, client_id, account_id, subject, scope, audience, session_id, acr, amr, \
-    auth_time, offline, $1, LEAST($5, family_expires_at), family_expires_at \
-  FROM used WHERE $1 < expires_at AND $1 < family_expires_at \
-  RETURNING token_hash\
-) \
-SELECT used.family_id, used.client_id, used.account_id, used.subject, used.scope, used.audience, \
-  used.session_id, used.acr, used.amr, used.auth_time, used.expires_at, used.family_expires_at, \
-  used.used_at, used.revoked_at, (SELECT count(*) FROM successor) AS rotated FROM used";
+/// `rotate_refresh_token` (migration 2026-12-02-000001): the statement as a server-side
+/// function, so PostgreSQL plans it once per connection instead of at every refresh.
+const ROTATE_SQL: &str = "SELECT * FROM rotate_refresh_token($1, $2, $3, $4, $5)";
 
 #[derive(QueryableByName)]
 struct OneStatementRow {

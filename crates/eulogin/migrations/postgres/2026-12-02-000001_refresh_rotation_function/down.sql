@@ -1,0 +1,1 @@
+DROP FUNCTION rotate_refresh_token(TIMESTAMP, TEXT, TEXT, TEXT, TIMESTAMP);
