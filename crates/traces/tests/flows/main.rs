@@ -14,4 +14,5 @@ mod auth_browser;
 mod auth_login;
 mod auth_logout;
 mod auth_outage;
+mod environments;
 mod workflow_journey;
