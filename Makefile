@@ -12,7 +12,7 @@ export TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-run: ## Start eulogin and traces on localhost with the embedded defaults
+run: ## Start eulogin and traces on localhost with the embedded defaults and demo accounts
 	cargo build -p eulogin -p traces
 	./scripts/run.sh
 

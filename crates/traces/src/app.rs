@@ -2,8 +2,9 @@
 //! eulogin from the settings, and serving the routes with the middleware every response
 //! passes through.
 
-use crate::config::Settings;
+use crate::config::{Environment, Settings};
 use crate::http;
+use crate::store::environment::Claim;
 use actix_web::dev::Server;
 use actix_web::http::header;
 use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
@@ -17,6 +18,7 @@ use infra::metrics::Metrics;
 use secrecy::ExposeSecret;
 use std::net::TcpListener;
 use std::sync::Arc;
+use time::OffsetDateTime;
 
 /// Everything a request handler may use; one per application instance, shared by its workers.
 #[derive(Clone, Debug)]
@@ -48,15 +50,7 @@ impl AppState {
     /// the database belongs to the other environment.
     pub async fn connect(settings: Settings, clock: SharedClock) -> anyhow::Result<AppState> {
         install_crypto();
-        let database_url = settings.database_url.expose_secret().to_owned();
-        let pool_size = settings.database_pool_size;
-        let db = tokio::task::spawn_blocking(move || {
-            Database::connect(&database_url, pool_size, &crate::store::MIGRATIONS)
-        })
-        .await??;
-        // Before serving: a database without its reference data (or with data the files
-        // cannot become) is not one to serve from.
-        crate::reference::load_shipped(&db, clock.now()).await?;
+        let db = open_database(&settings, clock.now()).await?;
         let kv = match &settings.redis_url {
             Some(url) => KeyValue::redis(url.expose_secret(), &settings.kv_prefix)
                 .await
@@ -85,6 +79,51 @@ impl AppState {
             postman: Postman::new(mailer),
             auth,
         })
+    }
+}
+
+/// Connects to the database of `settings` (migrating it), refuses one that belongs to the
+/// other environment and loads the shipped reference data: what serving and every
+/// administration command start with.
+pub async fn open_database(settings: &Settings, now: OffsetDateTime) -> anyhow::Result<Database> {
+    let database_url = settings.database_url.expose_secret().to_owned();
+    let pool_size = settings.database_pool_size;
+    let db = tokio::task::spawn_blocking(move || {
+        Database::connect(&database_url, pool_size, &crate::store::MIGRATIONS)
+    })
+    .await??;
+    refuse_other_environment(&db, settings.environment).await?;
+    // Before serving: a database without its reference data (or with data the files
+    // cannot become) is not one to serve from.
+    crate::reference::load_shipped(&db, now).await?;
+    Ok(db)
+}
+
+/// Claims an empty database for `environment`; fails, naming both, when the database belongs
+/// to the other environment (an acceptance deployment pointed at production's database, or
+/// the reverse).
+pub async fn refuse_other_environment(
+    db: &Database,
+    environment: Environment,
+) -> anyhow::Result<()> {
+    let code = environment.code();
+    let claim = db
+        .write(move |c| Ok(crate::store::environment::claim(c, code)?))
+        .await?;
+    match claim {
+        Claim::Claimed => {
+            tracing::info!(
+                environment = code,
+                "the database now belongs to this environment"
+            );
+            Ok(())
+        }
+        Claim::Same => Ok(()),
+        Claim::Other(other) => anyhow::bail!(
+            "this database belongs to the {other} environment and TRACES_ENVIRONMENT is {code}: \
+             traces refuses to use it (each environment has a database of its own; check \
+             TRACES_DATABASE_URL and TRACES_ENVIRONMENT)"
+        ),
     }
 }
 

@@ -15,15 +15,20 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
     let mut cli = Cli::parse();
-    let command = cli.command.take();
-    infra::telemetry::init(match command {
-        Some(Command::Serve) | None => "info",
-        Some(Command::Inactivity(_)) => "warn",
+    let administration = match cli.command.take() {
+        Some(Command::Admin(command)) => Some(command),
+        Some(Command::Serve) | None => None,
+    };
+    infra::telemetry::init(if administration.is_some() {
+        "warn"
+    } else {
+        "info"
     });
     let settings = Settings::from_cli(cli)?;
     let clock: infra::clock::SharedClock = Arc::new(infra::SystemClock);
-    if let Some(Command::Inactivity(command)) = command {
-        return traces::cli::inactivity(command, settings, clock).await;
+    if let Some(command) = administration {
+        traces::app::install_crypto();
+        return traces::cli::run(command, settings, clock).await;
     }
     let public = settings.url("");
     let app = Application::build(settings, clock).await?;

@@ -102,3 +102,7 @@ pub fn of_object(
         )
         .collect())
 }
+
+/// The actor recorded for a change made with the command line (`traces officers add`, `traces
+/// admins add`): no user is behind it, the operator of the deployment is.
+pub const CLI_ACTOR: &str = "cli";

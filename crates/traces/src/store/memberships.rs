@@ -328,3 +328,42 @@ pub fn administrator_count(conn: &mut AnyConnection, operator_id: &str) -> Query
         .count()
         .get_result(conn)
 }
+
+/// The officer memberships of one authority, or of every authority, in any status: by
+/// authority code, then oldest first.
+pub fn officers(
+    conn: &mut AnyConnection,
+    authority_code: Option<&str>,
+) -> QueryResult<Vec<Member>> {
+    let mut query = members!()
+        .filter(memberships::authority_code.is_not_null())
+        .filter(memberships::role.eq("officer"))
+        .into_boxed();
+    if let Some(code) = authority_code {
+        query = query.filter(memberships::authority_code.eq(code.to_owned()));
+    }
+    Ok(query
+        .order((memberships::authority_code, memberships::requested_at))
+        .load::<MemberRow>(conn)?
+        .into_iter()
+        .map(to_member)
+        .collect())
+}
+
+/// Makes an open membership valid without a deciding user: a grant made with the command line
+/// (the audit entry says so). `decided_by` stays empty since no user decided.
+pub fn validate_without_decider(
+    conn: &mut AnyConnection,
+    id: &str,
+    role: &str,
+    now: OffsetDateTime,
+) -> QueryResult<usize> {
+    diesel::update(memberships::table.filter(memberships::id.eq(id)))
+        .set((
+            memberships::status.eq("valid"),
+            memberships::role.eq(role),
+            memberships::reason.eq(None::<String>),
+            memberships::decided_at.eq(to_db_time(now)),
+        ))
+        .execute(conn)
+}

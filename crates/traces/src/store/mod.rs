@@ -4,6 +4,7 @@
 
 pub mod activities;
 pub mod audit;
+pub mod environment;
 pub mod inactivity;
 pub mod memberships;
 pub mod operator_search;

@@ -173,3 +173,62 @@ pub fn upsert_from_login(
     }
     find_by_subject(conn, &who.issuer, &who.subject)?.ok_or(diesel::result::Error::NotFound)
 }
+
+/// A person entered with the command line (demo officers, the first administrator), before
+/// their first login: `last_seen_at` starts now, so the inactivity rule counts from here.
+pub fn create(conn: &mut AnyConnection, who: &Identity, now: OffsetDateTime) -> QueryResult<User> {
+    let at = to_db_time(now);
+    let id = uuid::Uuid::new_v4().to_string();
+    diesel::insert_into(users::table)
+        .values((
+            users::id.eq(&id),
+            users::issuer.eq(&who.issuer),
+            users::subject.eq(&who.subject),
+            users::email.eq(&who.email),
+            users::given_name.eq(&who.given_name),
+            users::family_name.eq(&who.family_name),
+            users::language.eq(&who.language),
+            users::is_system_admin.eq(false),
+            users::created_at.eq(at),
+            users::last_seen_at.eq(at),
+        ))
+        .execute(conn)?;
+    find(conn, &id)?.ok_or(diesel::result::Error::NotFound)
+}
+
+/// Replaces the copies of a user's e-mail, names and language (the next login refreshes them
+/// again from eulogin); `last_seen_at` is left alone.
+pub fn update_details(
+    conn: &mut AnyConnection,
+    id: &str,
+    email: &str,
+    given_name: &str,
+    family_name: &str,
+    language: &str,
+) -> QueryResult<usize> {
+    diesel::update(users::table.filter(users::id.eq(id)))
+        .set((
+            users::email.eq(email),
+            users::given_name.eq(given_name),
+            users::family_name.eq(family_name),
+            users::language.eq(language),
+        ))
+        .execute(conn)
+}
+
+/// Makes a user a system administrator, or no longer one.
+pub fn set_system_admin(conn: &mut AnyConnection, id: &str, admin: bool) -> QueryResult<usize> {
+    diesel::update(users::table.filter(users::id.eq(id)))
+        .set(users::is_system_admin.eq(admin))
+        .execute(conn)
+}
+
+/// The system administrators, by e-mail.
+pub fn system_admins(conn: &mut AnyConnection) -> QueryResult<Vec<User>> {
+    users::table
+        .filter(users::is_system_admin.eq(true))
+        .order((users::email.asc(), users::id.asc()))
+        .select(UserRow::as_select())
+        .load(conn)
+        .map(|rows| rows.into_iter().map(User::from).collect())
+}

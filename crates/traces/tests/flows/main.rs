@@ -18,6 +18,7 @@ mod auth_browser;
 mod auth_login;
 mod auth_logout;
 mod auth_outage;
+mod environments;
 mod inactivity;
 mod openapi_routes;
 mod workflow_journey;
