@@ -4,11 +4,11 @@
 # accounts (an authority officer per seeded authority of the demo countries, a system
 # administrator), prints their credentials and the URLs to open, and stops both on Ctrl-C.
 #
-#   DEMO_COUNTRIES="SE FR"   countries whose authorities get a demo officer (the default);
-#                            "all" for every seeded authority, "none" for no demo accounts.
+#   DEMO_COUNTRIES=all       every seeded authority gets a demo officer (the default);
+#                            "SE FR" for the authorities of some countries, "none" for none.
 #
 # Creating an account hashes its password (Argon2, about half a second of CPU each), so the
-# first run with DEMO_COUNTRIES=all takes a while; later runs find the accounts and are quick.
+# first run takes a while (about a hundred accounts); later runs find them and are quick.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${CARGO_TARGET_DIR:-./target}/debug"
@@ -19,7 +19,7 @@ export TRACES_DATABASE_URL="${TRACES_DATABASE_URL:-./var/traces.db}"
 export RUST_BACKTRACE=0
 eulogin_url="${EULOGIN_PUBLIC_URL:-http://localhost:8080}"
 traces_url="${TRACES_PUBLIC_URL:-http://localhost:8081}"
-demo_countries="${DEMO_COUNTRIES:-SE FR}"
+demo_countries="${DEMO_COUNTRIES:-all}"
 demo_password_file=var/demo-password
 demo_domain=demo.example
 # A Swedish mobile number of the range set aside for fiction (070-1740605 to 070-1740699).

@@ -7,7 +7,7 @@ use crate::domain::email::normalise_email;
 use crate::domain::names::clean_name;
 use crate::domain::password_policy::{check_new_password, normalise_password};
 use crate::factors::phone::normalise_phone;
-use crate::security::password_hasher::PasswordHasher;
+use crate::security::password_hasher;
 use crate::store::accounts::{self, NewAccount};
 use crate::store::factors::{self as factor_store, FactorKind, NewFactor};
 use clap::{Args, Subcommand};
@@ -81,7 +81,7 @@ pub async fn run(
             normalise_phone(p).map_err(|e| anyhow::anyhow!("--phone: {}", english(e.message_key())))
         })
         .transpose()?;
-    let hash = PasswordHasher::new(1)?.hash(&password).await?;
+    let hash = password_hasher::hash_once(&password)?;
     let new = NewAccount {
         email,
         first_name: given,

@@ -126,6 +126,12 @@ pub fn needs_rehash(stored: &str) -> bool {
     !stored.starts_with(&expected)
 }
 
+/// One hash, on the calling thread, without the service's threads and dummy hash: for
+/// commands that create one account and exit (`eulogin accounts create`).
+pub fn hash_once(password: &str) -> Result<String, HashError> {
+    hash_now(password)
+}
+
 impl PasswordHasher {
     /// `concurrency` hashes at most run at once (typically the number of cores).
     pub fn new(concurrency: usize) -> Result<PasswordHasher, HashError> {
