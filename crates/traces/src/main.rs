@@ -2,6 +2,7 @@
 //! (see `traces --help`).
 
 use clap::Parser;
+use infra::clock::Clock as _;
 use std::sync::Arc;
 use traces::cli::Command;
 use traces::{Application, Cli, Settings};
@@ -18,9 +19,14 @@ async fn main() -> anyhow::Result<()> {
     let command = cli.command.take();
     infra::telemetry::init(match command {
         Some(Command::Serve) | None => "info",
+        Some(Command::SeedDemo { .. }) => "warn",
     });
     let settings = Settings::from_cli(cli)?;
     let clock: infra::clock::SharedClock = Arc::new(infra::SystemClock);
+    if let Some(Command::SeedDemo { operators, seed }) = command {
+        let plan = traces::demo_data::DemoPlan { operators, seed };
+        return traces::demo_data::command(&settings, plan, clock.now()).await;
+    }
     let public = settings.url("");
     let app = Application::build(settings, clock).await?;
     let state = &app.state;
