@@ -2,7 +2,6 @@
 //! (see `traces --help`).
 
 use clap::Parser;
-use infra::clock::Clock as _;
 use std::sync::Arc;
 use traces::cli::Command;
 use traces::{Application, Cli, Settings};
