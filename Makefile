@@ -7,7 +7,7 @@ SHELL := /bin/bash
 export TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/eulogin_test
 export TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help run test test-embedded lint fmt build release bench clean check-backends interop-deps browser-deps
+.PHONY: help run test test-embedded lint fmt build release bench bench-traces clean check-backends interop-deps browser-deps
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -45,11 +45,19 @@ build: ## Debug build of everything
 release: ## Optimised binaries in target/release
 	cargo build --release -p eulogin -p traces
 
-bench: ## Benchmark the OIDC endpoints on both backends; writes docs/benchmarks.md
-	cargo build --release -p eulogin -p bench
+bench: ## Benchmark eulogin's OIDC endpoints and traces' API on both backends; writes docs/benchmarks.md
+	cargo build --release -p eulogin -p traces -p bench
 	@./scripts/check-backends.sh
 	target/release/eulogin-bench --backend embedded --write-report docs/benchmarks.md
 	target/release/eulogin-bench --backend production --write-report docs/benchmarks.md
+	target/release/traces-bench --backend embedded --write-report docs/benchmarks.md
+	target/release/traces-bench --backend production --write-report docs/benchmarks.md
+
+bench-traces: ## Benchmark traces' API only (100,000 operators, both backends); writes docs/benchmarks.md
+	cargo build --release -p traces -p bench
+	@./scripts/check-backends.sh
+	target/release/traces-bench --backend embedded --write-report docs/benchmarks.md
+	target/release/traces-bench --backend production --write-report docs/benchmarks.md
 
 clean: ## Remove build output and local data (./var)
 	cargo clean

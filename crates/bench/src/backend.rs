@@ -2,9 +2,7 @@
 //! the environment the server gets for it.
 
 use crate::args::{Args, BackendKind};
-use anyhow::{Context, bail};
 use std::path::Path;
-use std::process::Command;
 
 /// Where the server keeps its data in this run.
 #[derive(Debug, Clone)]
@@ -23,7 +21,7 @@ impl Storage {
                 redis_url: None,
             }),
             BackendKind::Production => {
-                recreate_postgres_database(&args.postgres_url)?;
+                bench::postgres::recreate_database(&args.postgres_url)?;
                 Ok(Storage {
                     database_url: args.postgres_url.clone(),
                     redis_url: Some(args.redis_url.clone()),
@@ -55,32 +53,4 @@ impl Storage {
         }
         env
     }
-}
-
-/// Drops and creates the database named by `url`, through `psql` on the `postgres` database.
-fn recreate_postgres_database(url: &str) -> anyhow::Result<()> {
-    let (server, name) = url
-        .rsplit_once('/')
-        .context("the PostgreSQL URL names no database")?;
-    let name = name.split('?').next().unwrap_or_default();
-    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-        bail!("use a plain database name (letters, digits, _) in {url}");
-    }
-    let admin = format!("{server}/postgres");
-    for sql in [
-        format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
-        format!("CREATE DATABASE \"{name}\""),
-    ] {
-        let out = Command::new("psql")
-            .args([admin.as_str(), "-v", "ON_ERROR_STOP=1", "-qc", sql.as_str()])
-            .output()
-            .context("cannot run psql (install the PostgreSQL client)")?;
-        if !out.status.success() {
-            bail!(
-                "psql {sql:?} failed: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            );
-        }
-    }
-    Ok(())
 }

@@ -6,35 +6,26 @@
 mod argon;
 mod args;
 mod backend;
-mod client;
-mod docfile;
-mod machine;
 mod oidc;
-mod procstat;
 mod report;
-mod runner;
 mod scenarios;
 mod seed;
-mod server;
 mod setup;
-mod stats;
 mod targets;
-mod vu;
-mod workdir;
 
 use anyhow::bail;
 use args::Args;
+use bench::conditions::{BUSY_LIMIT, idle_check, log_size};
+use bench::{client, docfile, machine, procstat, runner, server, vu, workdir};
 use clap::Parser;
-use scenarios::Scenario;
+use scenarios::{OidcWorkload, Scenario};
 use std::sync::Arc;
 use std::time::Duration;
 
 /// The name of the Argon2id comparison in `--scenarios`.
 const ARGON2_RAW: &str = "argon2_raw";
 /// Processes that must not run beside a benchmark (another run would halve every number).
-const RIVALS: [&str; 2] = ["eulogin-bench", "eulogin"];
-/// Cores other processes may use before the run is reported as not made on an idle machine.
-const BUSY_LIMIT: f64 = 0.25;
+const RIVALS: [&str; 4] = ["eulogin-bench", "eulogin", "traces-bench", "traces"];
 
 /// What to run, in the standard order.
 #[derive(Debug)]
@@ -92,28 +83,10 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Lines and bytes of the server's log.
-fn log_size(path: &std::path::Path) -> (u64, u64) {
-    use std::io::Read as _;
-    let Ok(mut file) = std::fs::File::open(path) else {
-        return (0, 0);
-    };
-    let (mut bytes, mut lines) = (0u64, 0u64);
-    let mut buffer = vec![0u8; 1 << 16];
-    while let Ok(n) = file.read(&mut buffer) {
-        if n == 0 {
-            break;
-        }
-        bytes += n as u64;
-        lines += buffer[..n].iter().filter(|&&b| b == b'\n').count() as u64;
-    }
-    (bytes, lines)
-}
-
 async fn bench(args: &Args, plan: &Plan, work: &std::path::Path) -> anyhow::Result<report::Report> {
     let machine = machine::Machine::describe();
     let ticks = procstat::ticks_per_second();
-    let mut warnings = idle_check(ticks).await?;
+    let mut warnings = idle_check(ticks, &RIVALS).await?;
     let storage = backend::Storage::prepare(args, work)?;
     eprintln!(
         "seeding {} accounts ({})…",
@@ -130,15 +103,14 @@ async fn bench(args: &Args, plan: &Plan, work: &std::path::Path) -> anyhow::Resu
     server.wait_ready().await?;
     eprintln!("eulogin ready on {addr} (pid {})", server.pid);
 
-    let site = oidc::Site::new(
+    let site = Arc::new(oidc::Site::new(
         setup::public_url(addr),
         &secrets.web_client,
         &secrets.service_client,
         args.accounts,
-    );
+    ));
     let target = runner::Target {
         addr,
-        site: Arc::new(site),
         server_pid: server.pid,
         ticks_per_second: ticks,
     };
@@ -154,7 +126,11 @@ async fn bench(args: &Args, plan: &Plan, work: &std::path::Path) -> anyhow::Resu
             measured: Duration::from_secs(args.seconds.max(1)),
         };
         eprintln!("{}: {} connections…", scenario.name(), load.connections);
-        let outcome = runner::run(scenario, &target, load).await?;
+        let workload = Arc::new(OidcWorkload {
+            scenario,
+            site: site.clone(),
+        });
+        let outcome = runner::run(scenario, workload, &target, load).await?;
         let s = &outcome.summary;
         eprintln!(
             "  {:.0} req/s, {:.1} flows/s, p99 {:.2} ms, {} errors; eulogin {:.2} cores",
@@ -243,29 +219,4 @@ async fn bench(args: &Args, plan: &Plan, work: &std::path::Path) -> anyhow::Resu
         server_log,
         warnings,
     })
-}
-
-/// Whether the machine is idle enough to measure anything: no other benchmark or eulogin
-/// running, and little CPU used by others over one second. Problems become report warnings.
-async fn idle_check(ticks: f64) -> anyhow::Result<Vec<String>> {
-    let mut warnings = Vec::new();
-    let rivals = procstat::others_named(&RIVALS, &[]);
-    if !rivals.is_empty() {
-        warnings.push(format!(
-            "other benchmark or server processes were running at the start: {}",
-            rivals.join(", ")
-        ));
-    }
-    let busy =
-        tokio::task::spawn_blocking(move || procstat::others_busy(ticks, Duration::from_secs(1)))
-            .await?;
-    if busy > BUSY_LIMIT {
-        warnings.push(format!(
-            "before the run, other processes kept {busy:.2} cores busy"
-        ));
-    }
-    for warning in &warnings {
-        eprintln!("warning: {warning}");
-    }
-    Ok(warnings)
 }

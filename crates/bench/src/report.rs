@@ -5,8 +5,7 @@ use crate::argon::{self, ArgonOutcome};
 use crate::args::BackendKind;
 use crate::machine::Machine;
 use crate::procstat::Memory;
-use crate::runner::Outcome;
-use crate::scenarios::Scenario;
+use crate::scenarios::{Outcome, Scenario};
 use crate::targets;
 use std::fmt::Write as _;
 
@@ -35,26 +34,8 @@ pub struct Report {
     pub warnings: Vec<String>,
 }
 
-/// `12345.6` → `12,346`.
-pub fn thousands(value: f64) -> String {
-    let digits = format!("{:.0}", value.max(0.0));
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn ms(micros: u32) -> String {
-    format!("{:.2}", f64::from(micros) / 1000.0)
-}
-
-fn megabytes(kib: u64) -> f64 {
-    kib as f64 * 1024.0 / 1_000_000.0
-}
+pub use bench::figures::thousands;
+use bench::figures::{capitalised, megabytes, ms};
 
 impl Report {
     /// The share of raw Argon2id throughput the password login flow reached, in percent.
@@ -281,27 +262,5 @@ impl Report {
                 );
             }
         }
-    }
-}
-
-fn capitalised(word: &str) -> String {
-    let mut chars = word.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thousands_are_separated() {
-        assert_eq!(thousands(0.0), "0");
-        assert_eq!(thousands(999.4), "999");
-        assert_eq!(thousands(1000.0), "1,000");
-        assert_eq!(thousands(12345.6), "12,346");
-        assert_eq!(thousands(1234567.0), "1,234,567");
     }
 }

@@ -1,19 +1,39 @@
-//! The closed loop: N virtual users, each on its own keep-alive connection, prepare (logins for
-//! the scenarios that hold a token), then repeat the scenario back to back through the warm-up
-//! and the measured window. The CPU of the server, of the generator and of the rest of the
-//! machine is read at both ends of the window.
+//! The closed loop: N virtual users, each on its own keep-alive connection, prepare (a login,
+//! a token: whatever the workload holds), then repeat the workload back to back through the
+//! warm-up and the measured window. The CPU of the server, of the generator and of the rest of
+//! the machine is read at both ends of the window.
 
-use crate::oidc::Site;
 use crate::procstat::{self, CpuSample, CpuUse};
-use crate::scenarios::{self, Scenario};
 use crate::stats::{Recorder, Summary, Window};
-use crate::vu::Vu;
+use crate::vu::{Failure, Vu};
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Pause after a failed repetition, so a dead server does not become an error storm.
 const AFTER_FAILURE: Duration = Duration::from_millis(20);
+
+/// What virtual users do: prepare once (again after a failure), then repeat.
+pub trait Workload: Send + Sync + 'static {
+    /// What a virtual user keeps between repetitions (a token, a session, its next index).
+    type Held: Send + 'static;
+
+    /// Prepares virtual user number `user` (from 0). Its requests are not the workload's:
+    /// they should not be counted (see `Recorder::set_counting`).
+    fn prepare(
+        &self,
+        user: usize,
+        vu: &mut Vu,
+    ) -> impl Future<Output = Result<Self::Held, Failure>> + Send;
+
+    /// One repetition; it counts a flow (`Recorder::flow_done`) when it is one.
+    fn repeat(
+        &self,
+        vu: &mut Vu,
+        held: &mut Self::Held,
+    ) -> impl Future<Output = Result<(), Failure>> + Send;
+}
 
 /// How one scenario is driven.
 #[derive(Debug, Clone, Copy)]
@@ -24,18 +44,17 @@ pub struct Load {
 }
 
 /// Where the load goes and whose CPU is watched.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct Target {
     pub addr: SocketAddr,
-    pub site: Arc<Site>,
     pub server_pid: u32,
     pub ticks_per_second: f64,
 }
 
-/// A scenario's result.
+/// A scenario's result; `scenario` is whatever names it for the report.
 #[derive(Debug, Clone)]
-pub struct Outcome {
-    pub scenario: Scenario,
+pub struct Outcome<S> {
+    pub scenario: S,
     pub connections: usize,
     pub summary: Summary,
     pub cpu: CpuUse,
@@ -43,23 +62,28 @@ pub struct Outcome {
     pub rss_after_kib: Option<u64>,
 }
 
-pub async fn run(scenario: Scenario, target: &Target, load: Load) -> anyhow::Result<Outcome> {
+pub async fn run<S, W: Workload>(
+    scenario: S,
+    workload: Arc<W>,
+    target: &Target,
+    load: Load,
+) -> anyhow::Result<Outcome<S>> {
     let mut totals = Recorder::default();
     let mut preparing = Vec::new();
-    for _ in 0..load.connections {
-        let site = target.site.clone();
+    for user in 0..load.connections {
+        let workload = workload.clone();
         let addr = target.addr;
         preparing.push(tokio::spawn(async move {
             let mut vu = Vu::new(addr);
-            let held = scenarios::prepare(scenario, &mut vu, &site).await;
-            (vu, held)
+            let held = workload.prepare(user, &mut vu).await;
+            (user, vu, held)
         }));
     }
     let mut ready = Vec::new();
     for task in preparing {
-        let (mut vu, held) = task.await?;
+        let (user, mut vu, held) = task.await?;
         match held {
-            Ok(held) => ready.push((vu, held)),
+            Ok(held) => ready.push((user, vu, held)),
             Err(failure) => {
                 vu.rec.error(&failure.kind, &failure.detail);
                 totals.merge(vu.rec);
@@ -78,16 +102,16 @@ pub async fn run(scenario: Scenario, target: &Target, load: Load) -> anyhow::Res
         CpuUse::between(before, after, started.elapsed().as_secs_f64())
     });
     let mut users = Vec::new();
-    for (mut vu, mut held) in ready {
-        let site = target.site.clone();
+    for (user, mut vu, mut held) in ready {
+        let workload = workload.clone();
         users.push(tokio::spawn(async move {
             vu.rec.measure(window);
             while Instant::now() < window.end {
-                if let Err(failure) = scenarios::repeat(scenario, &mut vu, &site, &mut held).await {
+                if let Err(failure) = workload.repeat(&mut vu, &mut held).await {
                     vu.rec.error(&failure.kind, &failure.detail);
                     tokio::time::sleep(AFTER_FAILURE).await;
                     // What the user held may be spent (a rotated refresh token): start over.
-                    match scenarios::prepare(scenario, &mut vu, &site).await {
+                    match workload.prepare(user, &mut vu).await {
                         Ok(fresh) => held = fresh,
                         Err(failure) => vu.rec.error(&failure.kind, &failure.detail),
                     }

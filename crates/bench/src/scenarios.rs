@@ -3,7 +3,40 @@
 
 use crate::oidc::{self, Browser, Site};
 use crate::vu::{Failure, Vu};
+use bench::runner::Workload;
+use std::future::Future;
+use std::sync::Arc;
 use std::time::Instant;
+
+/// A scenario's result.
+pub type Outcome = bench::runner::Outcome<Scenario>;
+
+/// A scenario against one eulogin, as a workload of the shared runner.
+#[derive(Debug)]
+pub struct OidcWorkload {
+    pub scenario: Scenario,
+    pub site: Arc<Site>,
+}
+
+impl Workload for OidcWorkload {
+    type Held = Held;
+
+    fn prepare(
+        &self,
+        _user: usize,
+        vu: &mut Vu,
+    ) -> impl Future<Output = Result<Held, Failure>> + Send {
+        prepare(self.scenario, vu, &self.site)
+    }
+
+    fn repeat(
+        &self,
+        vu: &mut Vu,
+        held: &mut Held,
+    ) -> impl Future<Output = Result<(), Failure>> + Send {
+        repeat(self.scenario, vu, &self.site, held)
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scenario {

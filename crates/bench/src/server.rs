@@ -1,5 +1,6 @@
-//! The eulogin server under test, run as a child process with its output in a log file. The
-//! handle stops it when dropped (end of run, error or panic), so no server outlives the bench.
+//! The server under test (eulogin or traces), run as a child process with its output in a log
+//! file. The handle stops it when dropped (end of run, error or panic), so no server outlives
+//! the bench.
 
 use crate::client::{Call, Connection};
 use anyhow::{Context, bail};
@@ -29,8 +30,8 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts `binary` with `env` (and no other `EULOGIN_…` or logging variable from the
-    /// bench's own environment), its stdout and stderr going to `log_path`.
+    /// Starts `binary` with `env` (and no other `EULOGIN_…`, `TRACES_…` or logging variable
+    /// from the bench's own environment), its stdout and stderr going to `log_path`.
     pub fn start(
         binary: &Path,
         addr: SocketAddr,
@@ -39,15 +40,23 @@ impl Server {
     ) -> anyhow::Result<Server> {
         if !binary.is_file() {
             bail!(
-                "{} not found: build it with `cargo build --release -p eulogin`",
-                binary.display()
+                "{} not found: build it with `cargo build --release -p {}`",
+                binary.display(),
+                binary
+                    .file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default()
             );
         }
         let log = std::fs::File::create(log_path)
             .with_context(|| format!("cannot create {}", log_path.display()))?;
         let mut command = Command::new(binary);
         for (name, _) in std::env::vars() {
-            if name.starts_with("EULOGIN_") || name == "RUST_LOG" || name == "LOG_FORMAT" {
+            if name.starts_with("EULOGIN_")
+                || name.starts_with("TRACES_")
+                || name == "RUST_LOG"
+                || name == "LOG_FORMAT"
+            {
                 command.env_remove(name);
             }
         }

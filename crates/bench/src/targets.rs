@@ -1,8 +1,7 @@
 //! The performance targets and whether a result meets them.
 
 use crate::args::BackendKind;
-use crate::runner::Outcome;
-use crate::scenarios::Scenario;
+use crate::scenarios::{Outcome, Scenario};
 
 /// Every answer of the fast scenarios within this latency at the 99th percentile.
 pub const P99_LIMIT_MS: f64 = 20.0;

@@ -27,6 +27,11 @@ pub fn sha256_hex(value: &[u8]) -> String {
     hex(&Sha256::digest(value))
 }
 
+/// SHA-256 of a value, as bytes: a fingerprint to key an in-memory cache by.
+pub fn sha256(value: &[u8]) -> [u8; 32] {
+    Sha256::digest(value).into()
+}
+
 /// HMAC-SHA-256 of `message` under `key`, URL-safe base64.
 pub fn hmac_b64(key: &[u8], message: &[u8]) -> String {
     let mut mac =

@@ -32,6 +32,8 @@ pub struct AppState {
     pub postman: Postman,
     /// eulogin, trusted: its metadata and keys, fetched when first needed.
     pub auth: crate::auth::EuLogin,
+    /// API access tokens whose signature was verified (`auth::verified_tokens`).
+    pub verified_tokens: crate::auth::verified_tokens::VerifiedTokens,
 }
 
 /// Paths that machines call: no browser cookie is set on them. The back-channel logout is
@@ -78,6 +80,7 @@ impl AppState {
             metrics: Metrics::new("traces"),
             postman: Postman::new(mailer),
             auth,
+            verified_tokens: Default::default(),
         })
     }
 }

@@ -32,6 +32,16 @@ pub enum AdminCommand {
     /// The four-month inactivity rule (docs/traces.md, "Inactivity").
     #[command(subcommand)]
     Inactivity(inactivity::InactivityCommand),
+    /// Fill a database that has no operators with invented ones (demonstrations, benchmark);
+    /// refused in the production environment.
+    SeedDemo {
+        /// How many operators to write.
+        #[arg(long, default_value_t = 1000)]
+        operators: usize,
+        /// The same seed makes the same operators.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 /// The commands that only read and write the database.
@@ -82,6 +92,10 @@ pub async fn run(
         // The job needs the whole state (mail, settings), not just the database.
         AdminCommand::Inactivity(command) => {
             return inactivity::run(command, settings, clock).await;
+        }
+        AdminCommand::SeedDemo { operators, seed } => {
+            let plan = crate::demo_data::DemoPlan { operators, seed };
+            return crate::demo_data::command(&settings, plan, clock.now()).await;
         }
         AdminCommand::Records(command) => command,
     };

@@ -12,6 +12,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod demo_data;
 pub mod domain;
 pub mod http;
 pub mod i18n;

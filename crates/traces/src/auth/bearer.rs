@@ -8,6 +8,7 @@ use crate::app::AppState;
 use crate::auth::assurance::Level;
 use crate::auth::jws::{self, CheckedHeader, JwsRefusal};
 use crate::auth::keys::VerificationKey;
+use crate::auth::verified_tokens::{self, Verified};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 
@@ -79,6 +80,16 @@ pub fn check(
         audience,
         &["iss", "aud", "sub", "exp"],
     )?;
+    still_valid(claims, issuer, now)
+}
+
+/// What is checked at every use of a token, even one whose signature was verified before:
+/// the times by traces' clock and the login level.
+fn still_valid(
+    claims: AccessClaims,
+    issuer: &str,
+    now: OffsetDateTime,
+) -> Result<AccessClaims, BearerRefusal> {
     let now = now.unix_timestamp();
     if claims.exp <= now - LEEWAY.whole_seconds() {
         return Err(BearerRefusal::Invalid("expired".into()));
@@ -96,22 +107,43 @@ pub fn check(
 }
 
 /// Validates `token` against eulogin's keys (fetched again at most once a minute when its
-/// `kid` is not among them).
+/// `kid` is not among them). A token seen before skips its signature (`verified_tokens`), as
+/// long as its key is still eulogin's.
 pub async fn validate(state: &AppState, token: &str) -> Result<AccessClaims, BearerRefusal> {
+    let fingerprint = verified_tokens::fingerprint(token);
+    if let Some(known) = state.verified_tokens.get(&fingerprint) {
+        return match state.auth.key(&known.kid).await {
+            Ok(Some(_)) => {
+                still_valid(known.claims.clone(), state.auth.issuer(), state.clock.now())
+            }
+            Ok(None) => Err(JwsRefusal::UnknownKey.into()),
+            Err(e) => Err(BearerRefusal::Unavailable(e.to_string())),
+        };
+    }
     let header = jws::check_header(token, ACCESS_TOKEN_TYPE)?;
     let key = match state.auth.key(&header.kid).await {
         Ok(Some(key)) => key,
         Ok(None) => return Err(JwsRefusal::UnknownKey.into()),
         Err(e) => return Err(BearerRefusal::Unavailable(e.to_string())),
     };
-    check(
+    let now = state.clock.now();
+    let claims = check(
         token,
         &header,
         &key,
         state.auth.issuer(),
         &state.settings.audience,
-        state.clock.now(),
-    )
+        now,
+    )?;
+    state.verified_tokens.put(
+        fingerprint,
+        Verified {
+            kid: header.kid,
+            claims: claims.clone(),
+        },
+        now.unix_timestamp(),
+    );
+    Ok(claims)
 }
 
 /// The token of an `Authorization: Bearer …` header (RFC 6750, 2.1), if there is exactly one.

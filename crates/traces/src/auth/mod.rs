@@ -18,6 +18,7 @@ pub mod provider;
 pub mod session;
 pub mod signed_in;
 pub mod transaction;
+pub mod verified_tokens;
 
 pub use api_caller::ApiCaller;
 pub use provider::EuLogin;

@@ -301,3 +301,24 @@ on_both_backends!(
         assert_eq!(world.traces.auth.key_fetch_count(), fetched + 2);
     }
 );
+
+on_both_backends!(
+    a_token_verified_once_is_still_checked_for_time_at_every_use,
+    |world| {
+        let anna = world.new_person("anna@example.se", "Anna", "Berg").await;
+        let token = world.access_token(&anna).await;
+        for _ in 0..3 {
+            assert_eq!(me(world, Some(&token)).await.status(), StatusCode::OK);
+        }
+        assert_eq!(
+            world.traces.verified_tokens.len(),
+            1,
+            "its signature is remembered, once"
+        );
+        // Past its expiry (and the leeway) by traces' clock, the remembered token is refused.
+        let exp = claims_of(&token)["exp"].as_i64().unwrap();
+        let past = exp - world.clock.now().unix_timestamp() + 31;
+        world.clock.advance(time::Duration::seconds(past));
+        assert_invalid(world, &token, "expired, though remembered").await;
+    }
+);
