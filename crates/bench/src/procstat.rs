@@ -132,11 +132,15 @@ pub fn others_named(names: &[&str], except: &[u32]) -> Vec<String> {
     found
 }
 
-/// Peak and current resident memory of a process, in KiB (`VmHWM`, `VmRSS`).
+/// Peak and current resident memory of a process, in KiB (`VmHWM`, `VmRSS`), and of the
+/// current one what is the process's own (`RssAnon`: heap, stacks) and what is files mapped
+/// into it (`RssFile`: the binary, and a database read through a memory map).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Memory {
     pub peak_kib: u64,
     pub current_kib: u64,
+    pub anonymous_kib: u64,
+    pub file_kib: u64,
 }
 
 pub fn memory(pid: u32) -> Option<Memory> {
@@ -153,6 +157,8 @@ pub fn memory(pid: u32) -> Option<Memory> {
     Some(Memory {
         peak_kib: field("VmHWM:")?,
         current_kib: field("VmRSS:")?,
+        anonymous_kib: field("RssAnon:").unwrap_or_default(),
+        file_kib: field("RssFile:").unwrap_or_default(),
     })
 }
 

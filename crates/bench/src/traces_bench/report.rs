@@ -216,9 +216,14 @@ impl Report {
         if let Some(mem) = &self.memory {
             let _ = write!(
                 md,
-                "traces' peak resident memory (VmHWM): {:.1} MB; at the end (VmRSS): {:.1} MB",
+                "traces' peak resident memory (VmHWM): {:.1} MB; at the end (VmRSS): {:.1} MB, of \
+                 which {:.1} MB its own (RssAnon) and {:.1} MB mapped files (RssFile: on SQLite \
+                 mostly the database, read through a memory map by each pooled connection, so a \
+                 page of the file cache counts once per connection that touched it)",
                 megabytes(mem.peak_kib),
-                megabytes(mem.current_kib)
+                megabytes(mem.current_kib),
+                megabytes(mem.anonymous_kib),
+                megabytes(mem.file_kib)
             );
             if let Some(threads) = self.server_threads {
                 let _ = write!(md, "; {threads} threads");

@@ -9,6 +9,7 @@ use crate::app::AppState;
 use crate::auth::assurance::Level;
 use crate::auth::bearer::{self, BearerRefusal};
 use crate::auth::record_use;
+use crate::store::memberships::{self, Membership};
 use crate::store::users::{self, User};
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
@@ -29,6 +30,9 @@ pub struct ApiCaller {
     /// The traces user of (`issuer`, `subject`); `None` when this person never logged in to
     /// traces.
     pub user: Option<User>,
+    /// The user's memberships (operators and authorities, any status), read with the user:
+    /// every API operation decides access from them.
+    pub memberships: Vec<Membership>,
 }
 
 impl ApiCaller {
@@ -118,9 +122,17 @@ async fn extract(req: HttpRequest) -> Result<ApiCaller, actix_web::Error> {
         }
     };
     let (issuer, subject) = (claims.iss.clone(), claims.sub.clone());
-    let user = state
+    // One trip to the database for who the caller is and what they belong to.
+    let (user, memberships) = state
         .db
-        .run(move |c| Ok(users::find_by_subject(c, &issuer, &subject)?))
+        .read(move |c| {
+            let user = users::find_by_subject(c, &issuer, &subject)?;
+            let memberships = match &user {
+                Some(user) if !user.is_deactivated() => memberships::of_user(c, &user.id)?,
+                _ => Vec::new(),
+            };
+            Ok((user, memberships))
+        })
         .await
         .map_err(crate::http::errors::WebError::from)?;
     if let Some(user) = &user {
@@ -143,6 +155,7 @@ async fn extract(req: HttpRequest) -> Result<ApiCaller, actix_web::Error> {
         client_id: claims.client_id,
         acr: claims.acr.unwrap_or_default(),
         user,
+        memberships,
     })
 }
 

@@ -97,8 +97,9 @@ fn catalogue(conn: &mut AnyConnection) -> QueryResult<Catalogue> {
 }
 
 /// Writes `plan.operators` generated operators into `db`, which must have its reference data
-/// loaded and no operator yet. On PostgreSQL the tables are analysed afterwards, as autovacuum
-/// would do within a minute, so that the first queries are planned with the real row counts.
+/// loaded and no operator yet. On PostgreSQL the tables are vacuumed and analysed afterwards, as
+/// autovacuum would do within a minute, so that the first queries are planned with the real
+/// row counts and do not share the machine with autovacuum's pass over the new rows.
 pub async fn seed(
     db: &Database,
     plan: DemoPlan,
@@ -146,8 +147,8 @@ pub async fn seed(
     if db.backend() == Backend::Postgres {
         db.run(|c| {
             diesel::sql_query(
-                "ANALYZE operators, operator_addresses, operator_identifiers, activities, \
-                 activity_authorities",
+                "VACUUM (ANALYZE) operators, operator_addresses, operator_identifiers, \
+                 activities, activity_authorities",
             )
             .execute(c)?;
             Ok(())

@@ -10,7 +10,10 @@ use crate::store::operators as operator_queries;
 use crate::store::schema::{activities, activity_authorities, audit_log, authority_competences};
 use time::macros::datetime;
 
-both_backends!(seeding_fills_an_empty_database_once);
+both_backends!(
+    seeding_fills_an_empty_database_once,
+    the_search_filters_find_what_the_activities_say
+);
 
 const NOW: OffsetDateTime = datetime!(2026-12-01 09:00 UTC);
 
@@ -119,6 +122,52 @@ async fn seeding_fills_an_empty_database_once(db: &Database) {
         }
     }
 
+    // One operator read on its own (the API's path, one snapshot, queries by one id) is the
+    // same as the operators read together for a page of search results, and the authorities
+    // it names as responsible are those the other workflows look up.
+    let ids: Vec<String> = query(db, |c| {
+        operators::table
+            .order(operators::id)
+            .select(operators::id)
+            .limit(60)
+            .load(c)
+    })
+    .await;
+    let together = {
+        let ids = ids.clone();
+        query(db, move |c| crate::store::activities::of_operators(c, &ids)).await
+    };
+    for id in ids {
+        let (alone, responsible) = {
+            let id = id.clone();
+            db.read(move |c| {
+                let alone = operator_queries::find(c, &id)?.expect("the operator");
+                let responsible = crate::store::activities::responsible_authorities(c, &id)?;
+                Ok((alone, responsible))
+            })
+            .await
+            .expect("read")
+        };
+        let summary = |activities: &[crate::store::activities::ActivityView]| {
+            activities
+                .iter()
+                .map(|a| {
+                    let codes: Vec<&str> = a.authorities.iter().map(|x| x.code.as_str()).collect();
+                    format!("{} {} {} {:?}", a.id, a.activity_code, a.status, codes)
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            summary(&alone.activities),
+            summary(together.get(&id).map(Vec::as_slice).unwrap_or_default()),
+            "activities of {id}"
+        );
+        let mut responsible = responsible;
+        responsible.sort_unstable();
+        assert_eq!(alone.responsible_authority_codes(), responsible, "{id}");
+        assert!(!responsible.is_empty(), "{id} has a responsible authority");
+    }
+
     // Once is enough: a second run changes nothing.
     let again = seed(db, plan, NOW).await;
     assert!(
@@ -133,6 +182,224 @@ async fn seeding_fills_an_empty_database_once(db: &Database) {
     })
     .await;
     assert_eq!(entries, 1);
+}
+
+/// Ids of the operators found, all pages.
+async fn found(db: &Database, query: OperatorQuery, scope: SearchScope) -> (i64, Vec<String>) {
+    let mut ids = Vec::new();
+    let mut total = 0;
+    for page in 1.. {
+        let (query, scope) = (query.clone(), scope.clone());
+        let found = query_page(db, query, scope, page).await;
+        total = found.total;
+        if found.results.is_empty() {
+            break;
+        }
+        ids.extend(found.results.into_iter().map(|r| r.id));
+    }
+    ids.sort();
+    (total, ids)
+}
+
+async fn query_page(
+    db: &Database,
+    mut wanted: OperatorQuery,
+    scope: SearchScope,
+    page: u32,
+) -> operator_search::SearchPage {
+    wanted.page = page;
+    wanted.per_page = 25;
+    query(db, move |c| operator_search::search(c, &wanted, &scope)).await
+}
+
+/// The operators that, by their activities (joined, as the rule says), have an activity
+/// matching `matches` and may be seen under `scope`; sorted ids.
+async fn expected(
+    db: &Database,
+    matches: impl Fn(&str, &str) -> bool + Send + 'static,
+    country: Option<&'static str>,
+    officer_of: Option<String>,
+) -> Vec<String> {
+    use crate::store::schema::activity_types;
+    let rows: Vec<(String, String, String, String, String)> = query(db, |c| {
+        activities::table
+            .inner_join(operators::table)
+            .inner_join(activity_types::table)
+            .select((
+                operators::id,
+                operators::country_code,
+                operators::status,
+                activities::activity_code,
+                activity_types::section_code,
+            ))
+            .load(c)
+    })
+    .await;
+    let responsible: Vec<(String, String)> = query(db, |c| {
+        activity_authorities::table
+            .inner_join(activities::table)
+            .select((
+                activities::operator_id,
+                activity_authorities::authority_code,
+            ))
+            .load(c)
+    })
+    .await;
+    let mut ids: Vec<String> = rows
+        .iter()
+        .filter(|(_, c, ..)| country.is_none_or(|want| c == want))
+        .filter(|(_, _, _, code, section)| matches(code, section))
+        .filter(|(id, _, status, ..)| {
+            status == "valid"
+                || officer_of.as_ref().is_some_and(|authority| {
+                    responsible.iter().any(|(o, a)| o == id && a == authority)
+                })
+        })
+        .map(|(id, ..)| id.clone())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// The filters of the search work on the operator's facets (see `store::operator_facets`);
+/// they must find exactly what the activities themselves say, for everyone and for an
+/// officer (who also finds the operators waiting for their authority), and an activity added
+/// later makes its operator found by its section.
+async fn the_search_filters_find_what_the_activities_say(db: &Database) {
+    crate::reference::load_shipped(db, NOW)
+        .await
+        .expect("reference data");
+    let plan = DemoPlan {
+        operators: 160,
+        seed: 11,
+    };
+    seed(db, plan, NOW).await.expect("seeded");
+    // A section and an authority that the data holds, with an operator waiting for it.
+    let (section, authority): (String, String) = query(db, |c| {
+        use crate::store::schema::activity_types;
+        activity_authorities::table
+            .inner_join(activities::table.inner_join(operators::table))
+            .inner_join(
+                activity_types::table.on(activity_types::code.eq(activities::activity_code)),
+            )
+            .filter(operators::status.ne("valid"))
+            .order(activities::id)
+            .select((
+                activity_types::section_code,
+                activity_authorities::authority_code,
+            ))
+            .first(c)
+    })
+    .await;
+    let by_section = OperatorQuery {
+        section: Some(section.clone()),
+        ..Default::default()
+    };
+    for officer_of in [None, Some(authority.clone())] {
+        let scope = SearchScope {
+            authority_codes: officer_of.iter().cloned().collect(),
+            ..Default::default()
+        };
+        let wanted = section.clone();
+        let want = expected(db, move |_, s| s == wanted, None, officer_of.clone()).await;
+        assert!(!want.is_empty());
+        let (total, ids) = found(db, by_section.clone(), scope).await;
+        assert_eq!(ids, want, "section {section}, officer of {officer_of:?}");
+        assert_eq!(total, want.len() as i64);
+    }
+
+    // By activity type within a country, for everyone.
+    let (code, country): (String, String) = query(db, |c| {
+        activities::table
+            .inner_join(operators::table)
+            .filter(operators::status.eq("valid"))
+            .order(activities::id)
+            .select((activities::activity_code, operators::country_code))
+            .first(c)
+    })
+    .await;
+    let country: &'static str = Box::leak(country.into_boxed_str());
+    let wanted = code.clone();
+    let want = expected(db, move |a, _| a == wanted, Some(country), None).await;
+    let (_, ids) = found(
+        db,
+        OperatorQuery {
+            activity_code: Some(code.clone()),
+            country: Some(country.to_owned()),
+            ..Default::default()
+        },
+        SearchScope::default(),
+    )
+    .await;
+    assert_eq!(ids, want, "activity {code} in {country}");
+    // A code is matched whole: its first letters find only what holds exactly that code.
+    let prefix = code[..code.len() - 1].to_owned();
+    let wanted = prefix.clone();
+    let want = expected(db, move |a, _| a == wanted, Some(country), None).await;
+    let (_, ids) = found(
+        db,
+        OperatorQuery {
+            activity_code: Some(prefix.clone()),
+            country: Some(country.to_owned()),
+            ..Default::default()
+        },
+        SearchScope::default(),
+    )
+    .await;
+    assert_eq!(ids, want, "activity {prefix} in {country}");
+
+    // An activity added later: its section finds the operator from then on.
+    let (operator_id, missing_section, new_code, new_authority) = query(db, |c| {
+        use crate::store::schema::{activity_types, authorities};
+        let operator_id: String = operators::table
+            .filter(operators::status.eq("valid"))
+            .order(operators::id)
+            .select(operators::id)
+            .first(c)?;
+        let held: Vec<String> = activities::table
+            .inner_join(activity_types::table)
+            .filter(activities::operator_id.eq(&operator_id))
+            .select(activity_types::section_code)
+            .load(c)?;
+        let (code, section): (String, String) = activity_types::table
+            .filter(activity_types::section_code.ne_all(&held))
+            .order(activity_types::code)
+            .select((activity_types::code, activity_types::section_code))
+            .first(c)?;
+        let authority: String = authorities::table
+            .order(authorities::code)
+            .select(authorities::code)
+            .first(c)?;
+        Ok((operator_id, section, code, authority))
+    })
+    .await;
+    let query_missing = OperatorQuery {
+        section: Some(missing_section.clone()),
+        ..Default::default()
+    };
+    let (_, before) = found(db, query_missing.clone(), SearchScope::default()).await;
+    assert!(!before.contains(&operator_id));
+    let record = crate::store::activities::NewActivityRecord {
+        activity_code: new_code,
+        identifier: None,
+        valid_from: None,
+        valid_to: None,
+        time_zone: "UTC".into(),
+        publication_date: None,
+        application_date: None,
+        address_index: None,
+        authority_codes: vec![new_authority],
+    };
+    let id = operator_id.clone();
+    db.transaction(move |c| {
+        crate::store::activities::insert(c, &id, &record, None, NOW)?;
+        Ok::<_, DbError>(())
+    })
+    .await
+    .expect("activity added");
+    let (_, after) = found(db, query_missing, SearchScope::default()).await;
+    assert!(after.contains(&operator_id), "found by {missing_section}");
 }
 
 fn small_catalogue() -> Catalogue {

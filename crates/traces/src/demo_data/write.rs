@@ -5,12 +5,15 @@
 //! finds typed ones.
 
 use super::generate::DemoOperator;
+use crate::store::operator_facets::{self, Facet};
 use crate::store::operators::search_text;
 use crate::store::schema::{
-    activities, activity_authorities, operator_addresses, operator_identifiers, operators,
+    activities, activity_authorities, activity_types, operator_addresses, operator_identifiers,
+    operators,
 };
 use diesel::prelude::*;
 use infra::db::{AnyConnection, to_db_time};
+use std::collections::HashMap;
 use time::{Date, PrimitiveDateTime};
 
 /// Bind parameters per statement: well under PostgreSQL's 65,535 and the bundled SQLite's
@@ -49,6 +52,7 @@ struct OperatorRow {
     status: String,
     status_reason: Option<String>,
     search_text: String,
+    facets: String,
     created_at: PrimitiveDateTime,
     updated_at: PrimitiveDateTime,
 }
@@ -124,6 +128,11 @@ macro_rules! insert_in_batches {
 /// Writes `batch` (operators with their addresses, identifiers, activities and responsible
 /// authorities). Call inside a transaction.
 pub fn insert(conn: &mut AnyConnection, batch: &[DemoOperator]) -> QueryResult<Written> {
+    let section_of: HashMap<String, String> = activity_types::table
+        .select((activity_types::code, activity_types::section_code))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
     let mut operator_rows = Vec::with_capacity(batch.len());
     let mut address_rows = Vec::new();
     let mut identifier_rows = Vec::new();
@@ -141,6 +150,19 @@ pub fn insert(conn: &mut AnyConnection, batch: &[DemoOperator]) -> QueryResult<W
             status: operator.status.to_owned(),
             status_reason: operator.status_reason.map(str::to_owned),
             search_text: search_text(record),
+            facets: operator_facets::compose(operator.activities.iter().flat_map(|a| {
+                let section = section_of.get(&a.activity_code).map_or("", String::as_str);
+                [
+                    (Facet::Activity, a.activity_code.as_str()),
+                    (Facet::Section, section),
+                ]
+                .into_iter()
+                .chain(
+                    a.authority_codes
+                        .iter()
+                        .map(|code| (Facet::Responsible, code.as_str())),
+                )
+            })),
             created_at: to_db_time(operator.created_at),
             updated_at: to_db_time(operator.updated_at),
         });

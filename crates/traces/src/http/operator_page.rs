@@ -90,7 +90,7 @@ pub async fn page(
             let Some(operator) = operators::find(c, &operator_id)? else {
                 return Ok(None);
             };
-            let responsible = activities::responsible_authorities(c, &operator_id)?;
+            let responsible = operator.responsible_authority_codes();
             if actor
                 .may_see_operator(&operator.id, &operator.status, &responsible)
                 .is_err()

@@ -75,7 +75,8 @@ struct ActivityRow {
     created_at: PrimitiveDateTime,
 }
 
-/// Writes an activity in status `new` with its responsible authorities. Returns its id.
+/// Writes an activity in status `new` with its responsible authorities, and the operator's
+/// facets that the search filters on. Returns its id.
 pub fn insert(
     conn: &mut AnyConnection,
     operator_id: &str,
@@ -108,19 +109,24 @@ pub fn insert(
             ))
             .execute(conn)?;
     }
+    super::operator_facets::refresh(conn, operator_id)?;
     Ok(id)
 }
+
+/// An activity row with its type's name, section code and section name.
+type ActivityJoined = (ActivityRow, String, String, String);
+/// (activity id, authority code, name, kind) of an assigned authority.
+type AssignedRow = (String, String, String, String);
 
 /// The activities of these operators, with their names and assigned authorities, by operator.
 pub fn of_operators(
     conn: &mut AnyConnection,
     operator_ids: &[String],
 ) -> QueryResult<HashMap<String, Vec<ActivityView>>> {
-    let mut by_operator: HashMap<String, Vec<ActivityView>> = HashMap::new();
     if operator_ids.is_empty() {
-        return Ok(by_operator);
+        return Ok(HashMap::new());
     }
-    let rows: Vec<(ActivityRow, String, String, String)> = activities::table
+    let rows: Vec<ActivityJoined> = activities::table
         .inner_join(activity_types::table.inner_join(activity_sections::table))
         .filter(activities::operator_id.eq_any(operator_ids))
         .order((
@@ -136,26 +142,74 @@ pub fn of_operators(
         ))
         .load(conn)?;
     let ids: Vec<&str> = rows.iter().map(|(r, ..)| r.id.as_str()).collect();
-    let mut assigned: HashMap<String, Vec<AssignedAuthority>> = HashMap::new();
-    for (activity_id, code, name, kind) in activity_authorities::table
+    let assigned: Vec<AssignedRow> = activity_authorities::table
         .inner_join(authorities::table)
         .filter(activity_authorities::activity_id.eq_any(&ids))
-        .order(authorities::name)
         .select((
             activity_authorities::activity_id,
             authorities::code,
             authorities::name,
             authorities::kind,
         ))
-        .load::<(String, String, String, String)>(conn)?
-    {
-        assigned
+        .load(conn)?;
+    Ok(assemble(rows, assigned))
+}
+
+/// The activities of one operator. This is on the path of every read of an operator: the
+/// queries filter on one operator id (no `IN` list), so they stay prepared, run on the
+/// backend's own connection ([`infra::on_backend`]) and follow an index without sorting (the
+/// few authorities of each activity are put in order here).
+pub fn of_operator(conn: &mut AnyConnection, operator_id: &str) -> QueryResult<Vec<ActivityView>> {
+    let (rows, assigned) = infra::on_backend!(conn, |c| {
+        let rows: Vec<ActivityJoined> = activities::table
+            .inner_join(activity_types::table.inner_join(activity_sections::table))
+            .filter(activities::operator_id.eq(operator_id))
+            .order((activities::created_at, activities::id))
+            .select((
+                ActivityRow::as_select(),
+                activity_types::name,
+                activity_types::section_code,
+                activity_sections::name,
+            ))
+            .load(c)?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let assigned: Vec<AssignedRow> = activity_authorities::table
+            .inner_join(authorities::table)
+            .inner_join(activities::table)
+            .filter(activities::operator_id.eq(operator_id))
+            .select((
+                activity_authorities::activity_id,
+                authorities::code,
+                authorities::name,
+                authorities::kind,
+            ))
+            .load(c)?;
+        (rows, assigned)
+    });
+    Ok(assemble(rows, assigned)
+        .remove(operator_id)
+        .unwrap_or_default())
+}
+
+/// Activities by operator, in the order of `rows`, each with its assigned authorities by name
+/// (sorted here, the same way on both backends, whatever the database's collation).
+fn assemble(
+    rows: Vec<ActivityJoined>,
+    mut assigned: Vec<AssignedRow>,
+) -> HashMap<String, Vec<ActivityView>> {
+    assigned.sort_by(|a, b| (&a.2, &a.1).cmp(&(&b.2, &b.1)));
+    let mut by_activity: HashMap<String, Vec<AssignedAuthority>> = HashMap::new();
+    for (activity_id, code, name, kind) in assigned {
+        by_activity
             .entry(activity_id)
             .or_default()
             .push(AssignedAuthority { code, name, kind });
     }
+    let mut by_operator: HashMap<String, Vec<ActivityView>> = HashMap::new();
     for (row, activity_name, section_code, section_name) in rows {
-        let authorities = assigned.remove(&row.id).unwrap_or_default();
+        let authorities = by_activity.remove(&row.id).unwrap_or_default();
         by_operator
             .entry(row.operator_id.clone())
             .or_default()
@@ -179,14 +233,7 @@ pub fn of_operators(
                 authorities,
             });
     }
-    Ok(by_operator)
-}
-
-/// The activities of one operator.
-pub fn of_operator(conn: &mut AnyConnection, operator_id: &str) -> QueryResult<Vec<ActivityView>> {
-    Ok(of_operators(conn, &[operator_id.to_owned()])?
-        .remove(operator_id)
-        .unwrap_or_default())
+    by_operator
 }
 
 /// The operator an activity belongs to and its status.

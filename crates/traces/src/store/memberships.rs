@@ -98,15 +98,14 @@ macro_rules! joined {
     };
 }
 
-/// Every membership of a user, newest first.
+/// Every membership of a user, newest first (read at every API call: on the backend's own
+/// connection, see [`infra::on_backend`]).
 pub fn of_user(conn: &mut AnyConnection, user_id: &str) -> QueryResult<Vec<Membership>> {
-    Ok(joined!()
+    let rows = infra::on_backend!(conn, |c| joined!()
         .filter(memberships::user_id.eq(user_id))
         .order(memberships::requested_at.desc())
-        .load::<Joined>(conn)?
-        .into_iter()
-        .map(to_membership)
-        .collect())
+        .load::<Joined>(c)?);
+    Ok(rows.into_iter().map(to_membership).collect())
 }
 
 pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<Membership>> {

@@ -4,12 +4,12 @@
 //! only the operators the caller belongs to or is responsible for.
 
 use super::activities::{ActivityView, of_operators};
-use super::schema::{
-    activities, activity_authorities, activity_types, operator_addresses, operators,
-};
-use diesel::dsl::exists;
+use super::operator_facets::{self as facets, Facet};
+use super::schema::{operator_addresses, operators};
+use diesel::dsl::sql;
 use diesel::prelude::*;
-use infra::db::AnyConnection;
+use diesel::sql_types::{BigInt, Bool, Text};
+use infra::db::{AnyConnection, MultiBackend};
 
 /// What to look for. Empty fields do not filter.
 #[derive(Debug, Clone, Default)]
@@ -93,41 +93,53 @@ macro_rules! filtered {
             q = q.filter(operators::search_text.like(like_pattern(text)).escape('\\'));
         }
         if let Some(code) = $query.activity_code.as_deref().filter(|c| !c.is_empty()) {
-            q = q.filter(exists(
-                activities::table
-                    .filter(activities::operator_id.eq(operators::id))
-                    .filter(activities::activity_code.eq(code.to_owned())),
-            ));
+            q = q.filter(
+                operators::facets
+                    .like(facets::pattern(Facet::Activity, code))
+                    .escape('\\'),
+            );
         }
         if let Some(section) = $query.section.as_deref().filter(|s| !s.is_empty()) {
-            q = q.filter(exists(
-                activities::table
-                    .inner_join(activity_types::table)
-                    .filter(activities::operator_id.eq(operators::id))
-                    .filter(activity_types::section_code.eq(section.to_owned())),
-            ));
+            q = q.filter(
+                operators::facets
+                    .like(facets::pattern(Facet::Section, section))
+                    .escape('\\'),
+            );
         }
         if !$scope.everything {
-            let responsible = exists(
-                activity_authorities::table
-                    .inner_join(activities::table)
-                    .filter(activities::operator_id.eq(operators::id))
-                    .filter(
-                        activity_authorities::authority_code.eq_any($scope.authority_codes.clone()),
-                    ),
-            );
-            q = q.filter(
-                operators::status
-                    .eq("valid")
-                    .or(operators::id.eq_any($scope.operator_ids.clone()))
-                    .or(responsible),
-            );
+            q = q.filter(visible_to(&$scope));
         }
         q
     }};
 }
 
-/// One page of operators matching `query` within `scope`, ordered by name.
+/// A condition on an operator's row, boxed for a query built at run time.
+type Condition = Box<dyn BoxableExpression<operators::table, MultiBackend, SqlType = Bool>>;
+
+/// What a caller may find: valid operators, theirs, and those with an activity assigned to one
+/// of their authorities (by the operator's facets: no join).
+fn visible_to(scope: &SearchScope) -> Condition {
+    let mut visible: Condition = Box::new(operators::status.eq("valid"));
+    if !scope.operator_ids.is_empty() {
+        visible = Box::new(visible.or(operators::id.eq_any(scope.operator_ids.clone())));
+    }
+    for code in &scope.authority_codes {
+        visible = Box::new(
+            visible.or(operators::facets
+                .like(facets::pattern(Facet::Responsible, code))
+                .escape('\\')),
+        );
+    }
+    visible
+}
+
+/// One page of operators matching `query` within `scope`, ordered by name (ignoring case).
+///
+/// One query gives the page and the number of all matches (`count(*) OVER ()`), so the
+/// matches are found once. The order is by `lower(name)`, which no index serves: PostgreSQL
+/// then finds the matches through the indexes of the filters and sorts only them, instead of
+/// walking the whole name index in order until a page is full (which it preferred for a
+/// selective filter, and which read most of the table: over 100 ms on 100,000 operators).
 pub fn search(
     conn: &mut AnyConnection,
     query: &OperatorQuery,
@@ -135,9 +147,8 @@ pub fn search(
 ) -> QueryResult<SearchPage> {
     let per_page = query.per_page.clamp(1, 100);
     let page = query.page.max(1);
-    let total: i64 = filtered!(query, scope).count().get_result(conn)?;
-    let rows: Vec<(String, String, String, String)> = filtered!(query, scope)
-        .order((operators::name, operators::id))
+    let rows: Vec<(String, String, String, String, i64)> = filtered!(query, scope)
+        .order((sql::<Text>("lower(operators.name)"), operators::id))
         .limit(i64::from(per_page))
         .offset(i64::from(page - 1) * i64::from(per_page))
         .select((
@@ -145,8 +156,19 @@ pub fn search(
             operators::name,
             operators::country_code,
             operators::status,
+            sql::<BigInt>("count(*) OVER ()"),
         ))
         .load(conn)?;
+    let total = match rows.first() {
+        Some(row) => row.4,
+        None if page == 1 => 0,
+        // A page past the last one: its rows cannot say how many there are.
+        None => filtered!(query, scope).count().get_result(conn)?,
+    };
+    let rows: Vec<(String, String, String, String)> = rows
+        .into_iter()
+        .map(|(id, name, country, status, _)| (id, name, country, status))
+        .collect();
     let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
     let mut activities_by_operator = of_operators(conn, &ids)?;
     let mut first_address = std::collections::HashMap::new();

@@ -231,27 +231,33 @@ pub fn find_by_identifier(
         .optional()
 }
 
-/// The operator with its addresses, identifiers and activities.
+/// The operator with its addresses, identifiers and activities (the read behind every
+/// operator page and API read: each query on the backend's own connection, see
+/// [`infra::on_backend`]).
 pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<OperatorView>> {
-    let Some((row, country_name)) = operators::table
-        .inner_join(countries::table)
-        .filter(operators::id.eq(id))
-        .select((OperatorRow::as_select(), countries::name))
-        .first::<(OperatorRow, String)>(conn)
-        .optional()?
-    else {
-        return Ok(None);
-    };
-    let addresses = operator_addresses::table
-        .filter(operator_addresses::operator_id.eq(id))
-        .order(operator_addresses::position)
-        .select(AddressView::as_select())
-        .load(conn)?;
-    let identifiers = operator_identifiers::table
-        .filter(operator_identifiers::operator_id.eq(id))
-        .order((operator_identifiers::kind, operator_identifiers::value))
-        .select(IdentifierView::as_select())
-        .load(conn)?;
+    let found = infra::on_backend!(&mut *conn, |c| {
+        let Some((row, country_name)) = operators::table
+            .inner_join(countries::table)
+            .filter(operators::id.eq(id))
+            .select((OperatorRow::as_select(), countries::name))
+            .first::<(OperatorRow, String)>(c)
+            .optional()?
+        else {
+            return Ok(None);
+        };
+        let addresses = operator_addresses::table
+            .filter(operator_addresses::operator_id.eq(id))
+            .order(operator_addresses::position)
+            .select(AddressView::as_select())
+            .load(c)?;
+        let identifiers = operator_identifiers::table
+            .filter(operator_identifiers::operator_id.eq(id))
+            .order((operator_identifiers::kind, operator_identifiers::value))
+            .select(IdentifierView::as_select())
+            .load(c)?;
+        (row, country_name, addresses, identifiers)
+    });
+    let (row, country_name, addresses, identifiers) = found;
     let activities = activities::of_operator(conn, id)?;
     Ok(Some(OperatorView {
         id: row.id,
@@ -269,6 +275,21 @@ pub fn find(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<OperatorVi
         identifiers,
         activities,
     }))
+}
+
+impl OperatorView {
+    /// The authorities responsible for the operator: those assigned to any of its activities
+    /// (as `activities::responsible_authorities` reads them), without another query.
+    pub fn responsible_authority_codes(&self) -> Vec<String> {
+        let mut codes: Vec<String> = self
+            .activities
+            .iter()
+            .flat_map(|a| a.authorities.iter().map(|x| x.code.clone()))
+            .collect();
+        codes.sort_unstable();
+        codes.dedup();
+        codes
+    }
 }
 
 /// The ids of the operator's addresses, in their order (activities refer to one by position

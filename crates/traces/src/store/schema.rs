@@ -106,6 +106,7 @@ diesel::table! {
         status -> Text,
         status_reason -> Nullable<Text>,
         search_text -> Text,
+        facets -> Text,
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,

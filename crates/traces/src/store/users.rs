@@ -105,13 +105,13 @@ pub fn find_by_subject(
     issuer: &str,
     subject: &str,
 ) -> QueryResult<Option<User>> {
-    users::table
+    let row = infra::on_backend!(conn, |c| users::table
         .filter(users::issuer.eq(issuer))
         .filter(users::subject.eq(subject))
         .select(UserRow::as_select())
-        .first(conn)
-        .optional()
-        .map(|r| r.map(User::from))
+        .first(c)
+        .optional()?);
+    Ok(row.map(User::from))
 }
 
 /// Records that the user was seen at `now` (one indexed single-row update).

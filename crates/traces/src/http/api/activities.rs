@@ -85,7 +85,7 @@ pub async fn add(
     path: web::Path<String>,
     body: web::Json<NewActivityBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = actor_of(&state, &caller).await?;
+    let actor = actor_of(&caller)?;
     let request_key = idempotency_key(&req)?;
     let operator = requests::operator_for_new_activity(&state, &actor, &path).await?;
     let body = body.into_inner();

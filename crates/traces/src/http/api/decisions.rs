@@ -36,7 +36,7 @@ pub async fn operator(
     path: web::Path<String>,
     body: web::Json<DecisionBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = actor_of(&state, &caller).await?;
+    let actor = actor_of(&caller)?;
     let decision = status_decision(&body)?;
     let status = decisions::decide_operator(&state, &actor, &path, decision).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": status })))
@@ -49,7 +49,7 @@ pub async fn activity(
     path: web::Path<String>,
     body: web::Json<DecisionBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = actor_of(&state, &caller).await?;
+    let actor = actor_of(&caller)?;
     let decision = status_decision(&body)?;
     let status = decisions::decide_activity(&state, &actor, &path, decision).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": status })))
@@ -62,7 +62,7 @@ pub async fn membership(
     path: web::Path<String>,
     body: web::Json<DecisionBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = actor_of(&state, &caller).await?;
+    let actor = actor_of(&caller)?;
     let decision = MemberDecision::from_action(&body.action, &body.reason)
         .ok_or_else(|| ApiError::Invalid(format!("unknown action {:?}", body.action)))?;
     let (status, role) = members::decide_membership(&state, &actor, &path, decision).await?;

@@ -9,9 +9,7 @@ pub mod operators;
 pub mod problems;
 pub mod reactivations;
 
-use crate::app::AppState;
 use crate::auth::ApiCaller;
-use crate::store::memberships;
 use crate::workflows::access::Actor;
 use actix_web::{HttpResponse, web};
 use problems::ApiError;
@@ -75,19 +73,14 @@ async fn openapi() -> HttpResponse {
 }
 
 /// The caller as an actor: a person known to traces (they logged in once in a browser).
-pub async fn actor_of(state: &AppState, caller: &ApiCaller) -> Result<Actor, ApiError> {
+pub fn actor_of(caller: &ApiCaller) -> Result<Actor, ApiError> {
     let Some(user) = caller.user.clone() else {
         return Err(ApiError::UnknownUser);
     };
-    let user_id = user.id.clone();
-    let memberships = state
-        .db
-        .run(move |c| Ok(memberships::of_user(c, &user_id)?))
-        .await?;
     Ok(Actor {
         user_id: user.id,
         is_system_admin: user.is_system_admin,
-        memberships,
+        memberships: caller.memberships.clone(),
         display_name: format!("{} {}", user.given_name, user.family_name),
         email: user.email,
         language: user.language,

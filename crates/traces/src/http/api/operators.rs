@@ -30,7 +30,7 @@ pub async fn search(
     caller: ApiCaller,
     params: web::Query<SearchParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = actor_of(&state, &caller).await?;
+    let actor = actor_of(&caller)?;
     let params = params.into_inner();
     let query = OperatorQuery {
         organisation_type: None,
@@ -55,21 +55,13 @@ pub async fn show(
     caller: ApiCaller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = actor_of(&state, &caller).await?;
+    let actor = actor_of(&caller)?;
     let id = path.into_inner();
-    let found = state
-        .db
-        .run(move |c| {
-            let Some(operator) = operators::find(c, &id)? else {
-                return Ok(None);
-            };
-            let responsible = activities::responsible_authorities(c, &id)?;
-            Ok(Some((operator, responsible)))
-        })
-        .await?;
-    let Some((operator, responsible)) = found else {
+    let found = state.db.read(move |c| Ok(operators::find(c, &id)?)).await?;
+    let Some(operator) = found else {
         return Err(ApiError::NotFound);
     };
+    let responsible = operator.responsible_authority_codes();
     actor
         .may_see_operator(&operator.id, &operator.status, &responsible)
         .map_err(|_| ApiError::NotFound)?;
@@ -96,7 +88,7 @@ pub async fn request_authorisation(
     caller: ApiCaller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = actor_of(&state, &caller).await?;
+    let actor = actor_of(&caller)?;
     let requested = requests::request_membership(&state, &actor, &path).await?;
     Ok(match requested {
         Requested::Created(m) => HttpResponse::Created().json(m),
@@ -110,7 +102,7 @@ pub async fn memberships_of(
     caller: ApiCaller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = actor_of(&state, &caller).await?;
+    let actor = actor_of(&caller)?;
     let id = path.into_inner();
     let found = state
         .db
@@ -136,11 +128,8 @@ pub async fn memberships_of(
 }
 
 /// `GET /api/v1/memberships`: the caller's own memberships.
-pub async fn my_memberships(
-    state: web::Data<AppState>,
-    caller: ApiCaller,
-) -> Result<HttpResponse, ApiError> {
-    let actor = actor_of(&state, &caller).await?;
+pub async fn my_memberships(caller: ApiCaller) -> Result<HttpResponse, ApiError> {
+    let actor = actor_of(&caller)?;
     Ok(HttpResponse::Ok().json(actor.memberships))
 }
 
@@ -150,7 +139,7 @@ pub async fn worklist(
     state: web::Data<AppState>,
     caller: ApiCaller,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = actor_of(&state, &caller).await?;
+    let actor = actor_of(&caller)?;
     let codes = actor.authority_codes();
     if codes.is_empty() {
         return Err(ApiError::Forbidden);

@@ -17,7 +17,7 @@ pub async fn pending(
     state: web::Data<AppState>,
     caller: ApiCaller,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = actor_of(&state, &caller).await?;
+    let actor = actor_of(&caller)?;
     let requests = reactivation::pending_for(&state, &actor).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "requests": requests })))
 }
@@ -37,7 +37,7 @@ pub async fn decide(
     path: web::Path<String>,
     body: web::Json<DecisionBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = actor_of(&state, &caller).await?;
+    let actor = actor_of(&caller)?;
     let decision =
         ReactivationDecision::from_action(&body.action, &body.reason).ok_or_else(|| {
             ApiError::Invalid(format!(
