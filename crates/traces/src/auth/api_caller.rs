@@ -10,7 +10,7 @@ use crate::auth::assurance::Level;
 use crate::auth::bearer::{self, BearerRefusal};
 use crate::auth::record_use;
 use crate::store::memberships::{self, Membership};
-use crate::store::users::{self, User};
+use crate::store::users::User;
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
 use infra::http::problem::Problem;
@@ -126,12 +126,12 @@ async fn extract(req: HttpRequest) -> Result<ApiCaller, actix_web::Error> {
     let (user, memberships) = state
         .db
         .read(move |c| {
-            let user = users::find_by_subject(c, &issuer, &subject)?;
-            let memberships = match &user {
-                Some(user) if !user.is_deactivated() => memberships::of_user(c, &user.id)?,
-                _ => Vec::new(),
-            };
-            Ok((user, memberships))
+            Ok(
+                match memberships::user_with_memberships(c, &issuer, &subject)? {
+                    Some((user, memberships)) => (Some(user), memberships),
+                    None => (None, Vec::new()),
+                },
+            )
         })
         .await
         .map_err(crate::http::errors::WebError::from)?;

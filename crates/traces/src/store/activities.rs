@@ -155,14 +155,21 @@ pub fn of_operators(
     Ok(assemble(rows, assigned))
 }
 
-/// The activities of one operator. This is on the path of every read of an operator: the
-/// queries filter on one operator id (no `IN` list), so they stay prepared, run on the
-/// backend's own connection ([`infra::on_backend`]) and follow an index without sorting (the
-/// few authorities of each activity are put in order here).
+/// The activities of one operator with their assigned authorities, in one query. This is on
+/// the path of every read of an operator: the query filters on one operator id (no `IN` list),
+/// so it stays prepared, runs on the backend's own connection ([`infra::on_backend`]) and
+/// follows the index by operator and creation without sorting (the few authorities of each
+/// activity are put in order here).
 pub fn of_operator(conn: &mut AnyConnection, operator_id: &str) -> QueryResult<Vec<ActivityView>> {
-    let (rows, assigned) = infra::on_backend!(conn, |c| {
-        let rows: Vec<ActivityJoined> = activities::table
+    type Authority = (String, String, String);
+    let joined: Vec<(ActivityRow, String, String, String, Option<Authority>)> =
+        infra::on_backend!(conn, |c| activities::table
             .inner_join(activity_types::table.inner_join(activity_sections::table))
+            // Flat joins: SQLite would run a parenthesised join on the right for each row.
+            .left_join(activity_authorities::table)
+            .left_join(
+                authorities::table.on(activity_authorities::authority_code.eq(authorities::code)),
+            )
             .filter(activities::operator_id.eq(operator_id))
             .order((activities::created_at, activities::id))
             .select((
@@ -170,24 +177,20 @@ pub fn of_operator(conn: &mut AnyConnection, operator_id: &str) -> QueryResult<V
                 activity_types::name,
                 activity_types::section_code,
                 activity_sections::name,
+                (authorities::code, authorities::name, authorities::kind).nullable(),
             ))
-            .load(c)?;
-        if rows.is_empty() {
-            return Ok(Vec::new());
+            .load(c)?);
+    // One row per assigned authority: an activity's rows are next to each other.
+    let mut rows: Vec<ActivityJoined> = Vec::with_capacity(joined.len());
+    let mut assigned: Vec<AssignedRow> = Vec::with_capacity(joined.len());
+    for (row, type_name, section_code, section_name, authority) in joined {
+        if let Some((code, name, kind)) = authority {
+            assigned.push((row.id.clone(), code, name, kind));
         }
-        let assigned: Vec<AssignedRow> = activity_authorities::table
-            .inner_join(authorities::table)
-            .inner_join(activities::table)
-            .filter(activities::operator_id.eq(operator_id))
-            .select((
-                activity_authorities::activity_id,
-                authorities::code,
-                authorities::name,
-                authorities::kind,
-            ))
-            .load(c)?;
-        (rows, assigned)
-    });
+        if rows.last().is_none_or(|(last, ..)| last.id != row.id) {
+            rows.push((row, type_name, section_code, section_name));
+        }
+    }
     Ok(assemble(rows, assigned)
         .remove(operator_id)
         .unwrap_or_default())

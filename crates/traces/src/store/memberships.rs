@@ -98,6 +98,50 @@ macro_rules! joined {
     };
 }
 
+/// The user of (`issuer`, `subject`) with every membership of theirs, newest first, in one
+/// query on the backend's own connection (see [`infra::on_backend`]): what every API call
+/// starts with. `None` when this person never logged in to traces.
+pub fn user_with_memberships(
+    conn: &mut AnyConnection,
+    issuer: &str,
+    subject: &str,
+) -> QueryResult<Option<(super::users::User, Vec<Membership>)>> {
+    type Row = (
+        super::users::UserRow,
+        Option<MembershipRow>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = infra::on_backend!(conn, |c| users::table
+        // Flat joins: SQLite would run a parenthesised join on the right for every user.
+        .left_join(memberships::table)
+        .left_join(operators::table.on(memberships::operator_id.eq(operators::id.nullable())))
+        .left_join(
+            authorities::table.on(memberships::authority_code.eq(authorities::code.nullable())),
+        )
+        .filter(users::issuer.eq(issuer))
+        .filter(users::subject.eq(subject))
+        .order(memberships::requested_at.desc())
+        .select((
+            super::users::UserRow::as_select(),
+            Option::<MembershipRow>::as_select(),
+            operators::name.nullable(),
+            authorities::name.nullable(),
+        ))
+        .load(c)?);
+    let mut user = None;
+    let mut memberships = Vec::with_capacity(rows.len());
+    for (user_row, row, operator_name, authority_name) in rows {
+        if user.is_none() {
+            user = Some(super::users::User::from(user_row));
+        }
+        if let Some(row) = row {
+            memberships.push(to_membership((row, operator_name, authority_name)));
+        }
+    }
+    Ok(user.map(|user| (user, memberships)))
+}
+
 /// Every membership of a user, newest first (read at every API call: on the backend's own
 /// connection, see [`infra::on_backend`]).
 pub fn of_user(conn: &mut AnyConnection, user_id: &str) -> QueryResult<Vec<Membership>> {

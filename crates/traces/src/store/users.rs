@@ -44,7 +44,7 @@ impl User {
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = users)]
-struct UserRow {
+pub(super) struct UserRow {
     id: String,
     issuer: String,
     subject: String,
