@@ -1,6 +1,7 @@
 //! The command line of `eulogin-bench`.
 
-use clap::{Parser, ValueEnum};
+pub use bench::backend_kind::BackendKind;
+use clap::Parser;
 use std::path::PathBuf;
 
 /// Benchmarks eulogin's OpenID Connect endpoints: starts the release server on one backend,
@@ -72,27 +73,5 @@ fn parse_env_pair(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
         Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.to_owned())),
         _ => Err(format!("{text:?}: use NAME=VALUE")),
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum BackendKind {
-    Embedded,
-    Production,
-}
-
-impl BackendKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            BackendKind::Embedded => "embedded",
-            BackendKind::Production => "production",
-        }
-    }
-
-    pub fn description(self) -> &'static str {
-        match self {
-            BackendKind::Embedded => "SQLite file + in-process key-value store",
-            BackendKind::Production => "PostgreSQL + Redis",
-        }
     }
 }

@@ -4,6 +4,7 @@
 //! and memory went (`/proc`), the server under test as a child process, the machine's
 //! description, and the Markdown sections of docs/benchmarks.md.
 
+pub mod backend_kind;
 pub mod client;
 pub mod conditions;
 pub mod docfile;

@@ -1,6 +1,7 @@
 //! The command line of `traces-bench`.
 
-use clap::{Parser, ValueEnum};
+pub use bench::backend_kind::BackendKind;
+use clap::Parser;
 use std::path::PathBuf;
 
 /// Benchmarks traces' API: seeds operators with the demo-data generator, starts a eulogin
@@ -86,27 +87,5 @@ impl Args {
             self.warmup = 0;
         }
         self
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum BackendKind {
-    Embedded,
-    Production,
-}
-
-impl BackendKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            BackendKind::Embedded => "embedded",
-            BackendKind::Production => "production",
-        }
-    }
-
-    pub fn description(self) -> &'static str {
-        match self {
-            BackendKind::Embedded => "SQLite file + in-process key-value store",
-            BackendKind::Production => "PostgreSQL + Redis",
-        }
     }
 }

@@ -22,7 +22,7 @@ use bench::{docfile, machine, procstat, server, workdir};
 use clap::Parser;
 use std::sync::Arc;
 use std::time::Duration;
-use workloads::{ApiRead, Scenario, Search};
+use workloads::{Requests, Scenario};
 
 /// Processes that must not run beside a benchmark (another run would halve every number).
 const RIVALS: [&str; 4] = ["eulogin-bench", "eulogin", "traces-bench", "traces"];
@@ -109,7 +109,12 @@ async fn bench(
         server_pid: traces.pid(),
         ticks_per_second: ticks,
     };
-    let ids = Arc::new(data.valid_ids.clone());
+    let reads: Vec<String> = data
+        .valid_ids
+        .iter()
+        .map(|id| format!("/api/v1/operators/{id}"))
+        .collect();
+    let reads = Arc::new(reads);
     let mut outcomes = Vec::new();
     for &scenario in scenarios {
         let load = Load {
@@ -123,27 +128,24 @@ async fn bench(
             measured: Duration::from_secs(args.seconds.max(1)),
         };
         eprintln!("{}: {} connections…", scenario.name(), load.connections);
-        let outcome = match scenario {
-            Scenario::ApiReadOperator => {
-                let workload = ApiRead {
-                    authorizations: authorizations.clone(),
-                    ids: ids.clone(),
-                };
-                runner::run(scenario, Arc::new(workload), &target, load).await?
-            }
-            search => {
-                let paths = match search {
-                    Scenario::SearchText => data.searches.text.clone(),
-                    Scenario::SearchFilters => data.searches.filters.clone(),
-                    _ => data.searches.combined.clone(),
-                };
-                let workload = Search {
-                    authorizations: authorizations.clone(),
-                    paths,
-                };
-                runner::run(scenario, Arc::new(workload), &target, load).await?
-            }
+        let (paths, check): (Arc<Vec<String>>, workloads::Check) = match scenario {
+            Scenario::ApiReadOperator => (reads.clone(), workloads::is_the_operator),
+            Scenario::SearchText => (Arc::new(data.searches.text.clone()), workloads::is_a_page),
+            Scenario::SearchFilters => (
+                Arc::new(data.searches.filters.clone()),
+                workloads::is_a_page,
+            ),
+            Scenario::SearchCombined => (
+                Arc::new(data.searches.combined.clone()),
+                workloads::is_a_page,
+            ),
         };
+        let workload = Requests {
+            authorizations: authorizations.clone(),
+            paths,
+            check,
+        };
+        let outcome = runner::run(scenario, Arc::new(workload), &target, load).await?;
         let s = &outcome.summary;
         eprintln!(
             "  {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} errors; traces {:.2} cores",

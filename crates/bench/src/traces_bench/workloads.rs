@@ -70,42 +70,42 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// A virtual user's token and where it is in its list.
+/// A virtual user's token and where it is in the list of paths.
 #[derive(Debug)]
 pub struct Cursor {
     authorization: String,
     next: usize,
 }
 
-/// Reads of one operator at a time, going through every valid operator.
+/// GET requests going round a list of paths (one valid operator after another, or a list of
+/// searches), each answer checked by `check` (given the path and the body).
 #[derive(Debug)]
-pub struct ApiRead {
+pub struct Requests {
     /// `Bearer …` of each person.
     pub authorizations: Arc<Vec<String>>,
-    pub ids: Arc<Vec<String>>,
+    pub paths: Arc<Vec<String>>,
+    pub check: Check,
 }
 
-/// Searches, going round a list of queries.
-#[derive(Debug)]
-pub struct Search {
-    pub authorizations: Arc<Vec<String>>,
-    pub paths: Vec<String>,
+/// How an answer is checked, given the path asked for and the body received.
+pub type Check = fn(&str, &[u8]) -> Result<(), String>;
+
+/// The reads' check: the answer is the operator whose id ends the path.
+pub fn is_the_operator(path: &str, body: &[u8]) -> Result<(), String> {
+    let id = path.rsplit('/').next().unwrap_or(path);
+    contains(body, id.as_bytes())
+        .then_some(())
+        .ok_or_else(|| "not the operator asked for".to_owned())
 }
 
-fn cursor(authorizations: &[String], user: usize, list_len: usize) -> Result<Cursor, Failure> {
-    let authorization = authorizations
-        .get(user % authorizations.len().max(1))
-        .cloned()
-        .ok_or_else(|| Failure::new("bench setup", "no token"))?;
-    // Users start far apart in the list, so they do not read the same rows at once.
-    let spread = list_len / 64 + 1;
-    Ok(Cursor {
-        authorization,
-        next: (user * spread) % list_len.max(1),
-    })
+/// The searches' check: the answer is a page of results.
+pub fn is_a_page(_path: &str, body: &[u8]) -> Result<(), String> {
+    (body.starts_with(b"{\"results\":[") && contains(body, b"\"total\":"))
+        .then_some(())
+        .ok_or_else(|| "not a page of results".to_owned())
 }
 
-impl Workload for ApiRead {
+impl Workload for Requests {
     type Held = Cursor;
 
     fn prepare(
@@ -113,41 +113,19 @@ impl Workload for ApiRead {
         user: usize,
         _vu: &mut Vu,
     ) -> impl Future<Output = Result<Cursor, Failure>> + Send {
-        let held = cursor(&self.authorizations, user, self.ids.len());
-        async move { held }
-    }
-
-    fn repeat(
-        &self,
-        vu: &mut Vu,
-        held: &mut Cursor,
-    ) -> impl Future<Output = Result<(), Failure>> + Send {
-        let id = &self.ids[held.next % self.ids.len()];
-        held.next += 1;
-        let call = Call::get(format!("/api/v1/operators/{id}"))
-            .header(AUTHORIZATION, held.authorization.as_str());
-        async move {
-            vu.step(&call, StatusCode::OK, |r: &Response| {
-                contains(&r.body, id.as_bytes())
-                    .then_some(())
-                    .ok_or_else(|| "not the operator asked for".to_owned())
-            })
-            .await?;
-            vu.rec.flow_done(Instant::now());
-            Ok(())
-        }
-    }
-}
-
-impl Workload for Search {
-    type Held = Cursor;
-
-    fn prepare(
-        &self,
-        user: usize,
-        _vu: &mut Vu,
-    ) -> impl Future<Output = Result<Cursor, Failure>> + Send {
-        let held = cursor(&self.authorizations, user, self.paths.len());
+        let held = self
+            .authorizations
+            .get(user % self.authorizations.len().max(1))
+            .cloned()
+            .ok_or_else(|| Failure::new("bench setup", "no token"))
+            .map(|authorization| {
+                // Users start far apart in the list, so they do not read the same rows at once.
+                let spread = self.paths.len() / 64 + 1;
+                Cursor {
+                    authorization,
+                    next: (user * spread) % self.paths.len().max(1),
+                }
+            });
         async move { held }
     }
 
@@ -159,13 +137,10 @@ impl Workload for Search {
         let path = &self.paths[held.next % self.paths.len()];
         held.next += 1;
         let call = Call::get(path.as_str()).header(AUTHORIZATION, held.authorization.as_str());
+        let check = self.check;
         async move {
-            vu.step(&call, StatusCode::OK, |r: &Response| {
-                (r.body.starts_with(b"{\"results\":[") && contains(&r.body, b"\"total\":"))
-                    .then_some(())
-                    .ok_or_else(|| "not a page of results".to_owned())
-            })
-            .await?;
+            vu.step(&call, StatusCode::OK, |r: &Response| check(path, &r.body))
+                .await?;
             vu.rec.flow_done(Instant::now());
             Ok(())
         }

@@ -217,7 +217,7 @@ async fn query_page(
 async fn expected(
     db: &Database,
     matches: impl Fn(&str, &str) -> bool + Send + 'static,
-    country: Option<&'static str>,
+    country: Option<&str>,
     officer_of: Option<String>,
 ) -> Vec<String> {
     use crate::store::schema::activity_types;
@@ -247,7 +247,7 @@ async fn expected(
     .await;
     let mut ids: Vec<String> = rows
         .iter()
-        .filter(|(_, c, ..)| country.is_none_or(|want| c == want))
+        .filter(|(_, c, ..)| country.is_none_or(|want| c.as_str() == want))
         .filter(|(_, _, _, code, section)| matches(code, section))
         .filter(|(id, _, status, ..)| {
             status == "valid"
@@ -319,14 +319,13 @@ async fn the_search_filters_find_what_the_activities_say(db: &Database) {
             .first(c)
     })
     .await;
-    let country: &'static str = Box::leak(country.into_boxed_str());
     let wanted = code.clone();
-    let want = expected(db, move |a, _| a == wanted, Some(country), None).await;
+    let want = expected(db, move |a, _| a == wanted, Some(&country), None).await;
     let (_, ids) = found(
         db,
         OperatorQuery {
             activity_code: Some(code.clone()),
-            country: Some(country.to_owned()),
+            country: Some(country.clone()),
             ..Default::default()
         },
         SearchScope::default(),
@@ -336,12 +335,12 @@ async fn the_search_filters_find_what_the_activities_say(db: &Database) {
     // A code is matched whole: its first letters find only what holds exactly that code.
     let prefix = code[..code.len() - 1].to_owned();
     let wanted = prefix.clone();
-    let want = expected(db, move |a, _| a == wanted, Some(country), None).await;
+    let want = expected(db, move |a, _| a == wanted, Some(&country), None).await;
     let (_, ids) = found(
         db,
         OperatorQuery {
             activity_code: Some(prefix.clone()),
-            country: Some(country.to_owned()),
+            country: Some(country.clone()),
             ..Default::default()
         },
         SearchScope::default(),

@@ -148,22 +148,7 @@ pub fn upsert_from_login(
     now: OffsetDateTime,
 ) -> QueryResult<User> {
     if refresh(conn, who, now)? == 0 {
-        let at = to_db_time(now);
-        let inserted = diesel::insert_into(users::table)
-            .values((
-                users::id.eq(uuid::Uuid::new_v4().to_string()),
-                users::issuer.eq(&who.issuer),
-                users::subject.eq(&who.subject),
-                users::email.eq(&who.email),
-                users::given_name.eq(&who.given_name),
-                users::family_name.eq(&who.family_name),
-                users::language.eq(&who.language),
-                users::is_system_admin.eq(false),
-                users::created_at.eq(at),
-                users::last_seen_at.eq(at),
-            ))
-            .execute(conn);
-        match inserted {
+        match insert(conn, who, now) {
             Ok(_) => {}
             Err(e) if is_unique_violation(&e) => {
                 refresh(conn, who, now)?;
@@ -177,6 +162,12 @@ pub fn upsert_from_login(
 /// A person entered with the command line (demo officers, the first administrator), before
 /// their first login: `last_seen_at` starts now, so the inactivity rule counts from here.
 pub fn create(conn: &mut AnyConnection, who: &Identity, now: OffsetDateTime) -> QueryResult<User> {
+    let id = insert(conn, who, now)?;
+    find(conn, &id)?.ok_or(diesel::result::Error::NotFound)
+}
+
+/// Writes a new user of `who`, seen `now` for the first time; returns their id.
+fn insert(conn: &mut AnyConnection, who: &Identity, now: OffsetDateTime) -> QueryResult<String> {
     let at = to_db_time(now);
     let id = uuid::Uuid::new_v4().to_string();
     diesel::insert_into(users::table)
@@ -193,7 +184,7 @@ pub fn create(conn: &mut AnyConnection, who: &Identity, now: OffsetDateTime) -> 
             users::last_seen_at.eq(at),
         ))
         .execute(conn)?;
-    find(conn, &id)?.ok_or(diesel::result::Error::NotFound)
+    Ok(id)
 }
 
 /// Replaces the copies of a user's e-mail, names and language (the next login refreshes them

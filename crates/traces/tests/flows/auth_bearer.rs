@@ -15,14 +15,6 @@ fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn claims_of(jwt: &str) -> Value {
-    let payload = jwt.split('.').nth(1).expect("a JWT");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .expect("base64url");
-    serde_json::from_slice(&bytes).expect("JSON claims")
-}
-
 async fn me(world: &TestWorld, token: Option<&str>) -> reqwest::Response {
     let mut request = reqwest::Client::new().get(world.traces("/api/v1/me"));
     if let Some(token) = token {

@@ -9,7 +9,6 @@ use infra::Clock as _;
 use reqwest::StatusCode;
 use serde_json::Value;
 use traces::config::Environment;
-use url::Url;
 
 /// Production's registration at the same eulogin: its own client and audience.
 const PRODUCTION_CLIENT: &str = "traces-production";
@@ -94,48 +93,8 @@ async fn register_production(world: &TestWorld) -> String {
 /// code exchanged with its secret.
 async fn production_access_token(world: &TestWorld, person: &Person, secret: &str) -> String {
     let redirect_uri = format!("{PRODUCTION_URL}/auth/callback");
-    let mut authorize = Url::parse(&world.eulogin("/oidc/authorize")).unwrap();
-    authorize
-        .query_pairs_mut()
-        .append_pair("client_id", PRODUCTION_CLIENT)
-        .append_pair("redirect_uri", &redirect_uri)
-        .append_pair("response_type", "code")
-        .append_pair("scope", "openid profile email")
-        .append_pair("state", "test")
-        .append_pair("acr_values", &world.acr("medium"));
-    let journey = world
-        .drive(
-            &world.browser(),
-            authorize.as_str(),
-            Some(person),
-            Some(&redirect_uri),
-        )
+    let tokens = world
+        .tokens_of_client(person, PRODUCTION_CLIENT, secret, &redirect_uri)
         .await;
-    let Journey::Stopped(back) = journey else {
-        panic!("the login did not come back to production: {journey:?}");
-    };
-    let code = param(&back, "code").unwrap_or_else(|| panic!("no code in {back}"));
-    let response = reqwest::Client::new()
-        .post(world.eulogin("/oidc/token"))
-        .basic_auth(PRODUCTION_CLIENT, Some(secret))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("redirect_uri", redirect_uri.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let tokens: Value = response.json().await.unwrap();
     tokens["access_token"].as_str().unwrap().to_owned()
-}
-
-fn claims_of(jwt: &str) -> Value {
-    use base64::Engine as _;
-    let payload = jwt.split('.').nth(1).expect("a JWT");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .expect("base64url");
-    serde_json::from_slice(&bytes).expect("JSON claims")
 }

@@ -446,28 +446,48 @@ impl TestWorld {
 
     /// The whole token response of such a code flow (`access_token`, `id_token`, …).
     pub async fn tokens(&self, person: &Person) -> serde_json::Value {
-        let browser = self.browser();
         let redirect_uri = self.traces("/auth/callback");
+        self.tokens_of_client(person, CLIENT_ID, &self.client_secret, &redirect_uri)
+            .await
+    }
+
+    /// The token response of a code flow of any client of eulogin (its id, secret and
+    /// redirect URI), at the medium level, as `person`.
+    pub async fn tokens_of_client(
+        &self,
+        person: &Person,
+        client_id: &str,
+        secret: &str,
+        redirect_uri: &str,
+    ) -> serde_json::Value {
         let mut authorize = Url::parse(&self.eulogin("/oidc/authorize")).unwrap();
         authorize
             .query_pairs_mut()
-            .append_pair("client_id", CLIENT_ID)
-            .append_pair("redirect_uri", &redirect_uri)
+            .append_pair("client_id", client_id)
+            .append_pair("redirect_uri", redirect_uri)
             .append_pair("response_type", "code")
             .append_pair("scope", "openid profile email")
             .append_pair("state", "test")
             .append_pair("acr_values", &self.acr("medium"));
-        let back = self
-            .log_in_until_callback(&browser, person, authorize.as_str())
+        let journey = self
+            .drive(
+                &self.browser(),
+                authorize.as_str(),
+                Some(person),
+                Some(redirect_uri),
+            )
             .await;
+        let Journey::Stopped(back) = journey else {
+            panic!("the login did not come back to {redirect_uri}: {journey:?}");
+        };
         let code = param(&back, "code").unwrap_or_else(|| panic!("no code in {back}"));
         let response = reqwest::Client::new()
             .post(self.eulogin("/oidc/token"))
-            .basic_auth(CLIENT_ID, Some(&self.client_secret))
+            .basic_auth(client_id, Some(secret))
             .form(&[
                 ("grant_type", "authorization_code"),
                 ("code", code.as_str()),
-                ("redirect_uri", redirect_uri.as_str()),
+                ("redirect_uri", redirect_uri),
             ])
             .send()
             .await
@@ -696,4 +716,14 @@ macro_rules! on_both_backends {
             }
         }
     };
+}
+
+/// The claims of a JWT, read without checking it (tests look at what a token says).
+pub fn claims_of(jwt: &str) -> serde_json::Value {
+    use base64::Engine as _;
+    let payload = jwt.split('.').nth(1).expect("a JWT");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url");
+    serde_json::from_slice(&bytes).expect("JSON claims")
 }
