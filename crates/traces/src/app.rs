@@ -154,6 +154,17 @@ pub fn install_crypto() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
+/// Builds the operators' API documents that are missing (after the migration that introduced
+/// them, or reference data that changed their names); the API assembles those operators from
+/// their tables meanwhile.
+async fn build_operator_documents(db: Database) {
+    match crate::store::operator_documents::build_all_missing(&db).await {
+        Ok(0) => {}
+        Ok(built) => tracing::info!(built, "operator API documents built"),
+        Err(e) => tracing::error!(error = %e, "operator API documents not built"),
+    }
+}
+
 pub struct Application {
     pub port: u16,
     pub state: AppState,
@@ -207,6 +218,7 @@ impl Application {
         .listen(listener)?
         .run();
         let inactivity_job = crate::workflows::inactivity::start_periodic(state.clone());
+        tokio::spawn(build_operator_documents(state.db.clone()));
         Ok(Application {
             port,
             state,

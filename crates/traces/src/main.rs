@@ -19,7 +19,7 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::Admin(command)) => Some(command),
         Some(Command::Serve) | None => None,
     };
-    infra::telemetry::init(if administration.is_some() {
+    let _log = infra::telemetry::init(if administration.is_some() {
         "warn"
     } else {
         "info"

@@ -7,12 +7,13 @@
 
 use crate::app::AppState;
 use crate::auth::assurance::Level;
-use crate::auth::bearer::{self, BearerRefusal};
+use crate::auth::bearer::{self, AccessClaims, BearerRefusal};
 use crate::auth::record_use;
 use crate::store::memberships::{self, Membership};
 use crate::store::users::User;
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, web};
+use infra::db::{AnyConnection, DbError};
 use infra::http::problem::Problem;
 use std::future::Future;
 use std::pin::Pin;
@@ -101,7 +102,66 @@ fn refusal(response: HttpResponse, why: &'static str) -> actix_web::Error {
     actix_web::error::InternalError::from_response(why, response).into()
 }
 
-async fn extract(req: HttpRequest) -> Result<ApiCaller, actix_web::Error> {
+/// A request whose bearer token is valid, its caller not read yet: for a handler that reads the
+/// caller together with its own data, in one read transaction ([`Bearer::resolve_with`]), as
+/// the operator read of the API does. Refused like [`ApiCaller`].
+pub struct Bearer {
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    claims: AccessClaims,
+}
+
+impl Bearer {
+    /// Reads who the caller is with what they belong to, and `work`'s result, in one read of
+    /// the database; then refuses a deactivated user and records the use, as [`ApiCaller`]
+    /// does. `work` only reads: what it read is dropped when the caller is refused.
+    pub async fn resolve_with<T, F>(self, work: F) -> Result<(ApiCaller, T), actix_web::Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
+    {
+        let (issuer, subject) = (self.claims.iss.clone(), self.claims.sub.clone());
+        let (found, output) = self
+            .state
+            .db
+            .read(move |c| {
+                let found = memberships::user_with_memberships(c, &issuer, &subject)?;
+                Ok((found, work(c)?))
+            })
+            .await
+            .map_err(crate::http::errors::WebError::from)?;
+        let (user, memberships) = match found {
+            Some((user, memberships)) => (Some(user), memberships),
+            None => (None, Vec::new()),
+        };
+        if let Some(user) = &user {
+            if user.is_deactivated() {
+                let t = crate::i18n::tr(infra::i18n::language_of(&self.req).0);
+                let response = Problem::new(
+                    StatusCode::FORBIDDEN,
+                    "account-deactivated",
+                    t.t("auth.api_deactivated"),
+                )
+                .response();
+                return Err(refusal(response, "deactivated"));
+            }
+            record_use(&self.state, user).await?;
+        }
+        let claims = self.claims;
+        let caller = ApiCaller {
+            scopes: claims.scopes(),
+            issuer: claims.iss,
+            subject: claims.sub,
+            client_id: claims.client_id,
+            acr: claims.acr.unwrap_or_default(),
+            user,
+            memberships,
+        };
+        Ok((caller, output))
+    }
+}
+
+async fn validated(req: HttpRequest) -> Result<Bearer, actix_web::Error> {
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         tracing::error!("ApiCaller used without the application state");
         return Err(actix_web::error::ErrorInternalServerError("no state"));
@@ -110,53 +170,32 @@ async fn extract(req: HttpRequest) -> Result<ApiCaller, actix_web::Error> {
         Ok(token) => bearer::validate(&state, &token).await,
         Err(e) => Err(e),
     };
-    let claims = match claims {
-        Ok(claims) => claims,
+    match claims {
+        Ok(claims) => Ok(Bearer { req, state, claims }),
         Err(refused) => {
             match &refused {
                 BearerRefusal::Unavailable(e) => tracing::error!(error = %e, "bearer token"),
                 other => tracing::info!(reason = %other, "bearer token refused"),
             }
             state.metrics.event("bearer_refused");
-            return Err(refusal(problem(&req, &state, &refused), "bearer refused"));
+            Err(refusal(problem(&req, &state, &refused), "bearer refused"))
         }
-    };
-    let (issuer, subject) = (claims.iss.clone(), claims.sub.clone());
-    // One trip to the database for who the caller is and what they belong to.
-    let (user, memberships) = state
-        .db
-        .read(move |c| {
-            Ok(
-                match memberships::user_with_memberships(c, &issuer, &subject)? {
-                    Some((user, memberships)) => (Some(user), memberships),
-                    None => (None, Vec::new()),
-                },
-            )
-        })
-        .await
-        .map_err(crate::http::errors::WebError::from)?;
-    if let Some(user) = &user {
-        if user.is_deactivated() {
-            let t = crate::i18n::tr(infra::i18n::language_of(&req).0);
-            let response = Problem::new(
-                StatusCode::FORBIDDEN,
-                "account-deactivated",
-                t.t("auth.api_deactivated"),
-            )
-            .response();
-            return Err(refusal(response, "deactivated"));
-        }
-        record_use(&state, user).await?;
     }
-    Ok(ApiCaller {
-        scopes: claims.scopes(),
-        issuer: claims.iss,
-        subject: claims.sub,
-        client_id: claims.client_id,
-        acr: claims.acr.unwrap_or_default(),
-        user,
-        memberships,
-    })
+}
+
+async fn extract(req: HttpRequest) -> Result<ApiCaller, actix_web::Error> {
+    let bearer = validated(req).await?;
+    let (caller, ()) = bearer.resolve_with(|_| Ok(())).await?;
+    Ok(caller)
+}
+
+impl FromRequest for Bearer {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Bearer, actix_web::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        Box::pin(validated(req.clone()))
+    }
 }
 
 impl FromRequest for ApiCaller {

@@ -20,7 +20,7 @@ pub mod signed_in;
 pub mod transaction;
 pub mod verified_tokens;
 
-pub use api_caller::ApiCaller;
+pub use api_caller::{ApiCaller, Bearer};
 pub use provider::EuLogin;
 pub use signed_in::SignedIn;
 

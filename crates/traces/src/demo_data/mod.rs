@@ -18,6 +18,7 @@ pub use generate::{DemoActivity, DemoOperator, Generator, Rng};
 pub use write::Written;
 
 use crate::store::audit::{self, AuditEntry};
+use crate::store::operator_documents;
 use crate::store::reference;
 use crate::store::schema::operators;
 use diesel::prelude::*;
@@ -128,6 +129,8 @@ pub async fn seed(
                 written.add(write::insert(c, &batch)?);
                 start = end;
             }
+            // Their API documents, as `serve` would build them at its start.
+            while operator_documents::build_missing(c, 1_000)? > 0 {}
             audit::record(
                 c,
                 &AuditEntry {

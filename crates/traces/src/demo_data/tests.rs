@@ -12,7 +12,8 @@ use time::macros::datetime;
 
 both_backends!(
     seeding_fills_an_empty_database_once,
-    the_search_filters_find_what_the_activities_say
+    the_search_filters_find_what_the_activities_say,
+    every_api_document_says_what_the_tables_say
 );
 
 const NOW: OffsetDateTime = datetime!(2026-12-01 09:00 UTC);
@@ -399,6 +400,131 @@ async fn the_search_filters_find_what_the_activities_say(db: &Database) {
     .expect("activity added");
     let (_, after) = found(db, query_missing, SearchScope::default()).await;
     assert!(after.contains(&operator_id), "found by {missing_section}");
+}
+
+/// Every operator's stored API document is the one its tables make now; returns how many
+/// operators there are.
+async fn assert_documents_current(db: &Database) -> usize {
+    use crate::store::operator_documents;
+    let ids: Vec<String> = query(db, |c| {
+        operators::table
+            .order(operators::id)
+            .select(operators::id)
+            .load(c)
+    })
+    .await;
+    for id in &ids {
+        let id = id.clone();
+        let (stored, view) = query(db, move |c| {
+            Ok((
+                operator_documents::read(c, &id)?,
+                operator_queries::find(c, &id)?,
+            ))
+        })
+        .await;
+        let (stored, view) = (stored.expect("row"), view.expect("operator"));
+        let expected = operator_documents::render(&view).expect("rendered");
+        assert_eq!(
+            stored.document.as_deref(),
+            Some(expected.as_str()),
+            "{}",
+            view.id
+        );
+        assert_eq!(
+            stored.responsible_authority_codes(),
+            view.responsible_authority_codes()
+        );
+    }
+    ids.len()
+}
+
+/// The API's operator documents (`store::operator_documents`): built for the demo data,
+/// rewritten by every change to an operator, rebuilt after reference data changed.
+async fn every_api_document_says_what_the_tables_say(db: &Database) {
+    use crate::store::operator_documents;
+    crate::reference::load_shipped(db, NOW)
+        .await
+        .expect("reference data");
+    let plan = DemoPlan {
+        operators: 120,
+        seed: 3,
+    };
+    seed(db, plan, NOW).await.expect("seeded");
+    assert_eq!(assert_documents_current(db).await, 120);
+
+    // A decision on an operator, one on an activity, an activity added: each document follows.
+    let (operator_id, activity_id, authority): (String, String, String) = query(db, |c| {
+        activities::table
+            .inner_join(activity_authorities::table)
+            .filter(activities::status.eq("new"))
+            .order(activities::id)
+            .select((
+                activities::operator_id,
+                activities::id,
+                activity_authorities::authority_code,
+            ))
+            .first(c)
+    })
+    .await;
+    let (op, act) = (operator_id.clone(), activity_id.clone());
+    db.transaction(move |c| {
+        let officer = crate::store::users::Identity {
+            issuer: "https://login.example".into(),
+            subject: "officer".into(),
+            email: "officer@example.org".into(),
+            given_name: "Olga".into(),
+            family_name: "Officer".into(),
+            language: "en".into(),
+        };
+        let officer = crate::store::users::create(c, &officer, NOW)?;
+        operator_queries::set_status(c, &op, "valid", None, NOW)?;
+        crate::store::activities::set_status(
+            c,
+            &act,
+            "rejected",
+            Some("no proof"),
+            &officer.id,
+            NOW,
+        )?;
+        let record = crate::store::activities::NewActivityRecord {
+            activity_code: "RFL".into(),
+            identifier: None,
+            valid_from: None,
+            valid_to: None,
+            time_zone: "UTC".into(),
+            publication_date: None,
+            application_date: None,
+            address_index: None,
+            authority_codes: vec![authority],
+        };
+        crate::store::activities::insert(c, &op, &record, None, NOW)?;
+        Ok::<_, DbError>(())
+    })
+    .await
+    .expect("changes");
+    let id = operator_id.clone();
+    let document = query(db, move |c| operator_documents::read(c, &id))
+        .await
+        .and_then(|stored| stored.document)
+        .expect("a document");
+    assert!(
+        document.contains(r#""status_reason":"no proof""#),
+        "{document}"
+    );
+    assert!(document.contains(r#""activity_code":"RFL""#), "{document}");
+    assert_documents_current(db).await;
+
+    // Reference data loaded again empties them; `serve` builds them again.
+    let forgotten = query(db, operator_documents::forget_all).await;
+    assert_eq!(forgotten, 120);
+    let id = operator_id.clone();
+    let stored = query(db, move |c| operator_documents::read(c, &id)).await;
+    assert_eq!(stored.map(|s| s.document), Some(None));
+    let built = operator_documents::build_all_missing(db)
+        .await
+        .expect("built");
+    assert_eq!(built, 120);
+    assert_documents_current(db).await;
 }
 
 fn small_catalogue() -> Catalogue {

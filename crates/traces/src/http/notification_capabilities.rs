@@ -6,25 +6,13 @@
 //! people read what they must do ("add it to your operator"); others read the same facts in
 //! the third person.
 
-use crate::domain::notifications::{Capability, notification_capabilities};
-use crate::domain::status::ActivityStatus;
+use crate::domain::notifications::Capability;
 use crate::i18n::Tr;
 use crate::store::operators::OperatorView;
 
-/// What the operator may notify, from its activities' types and statuses. An activity in a
-/// status this version does not know counts as not valid (it is left out).
+/// What the operator may notify (see [`OperatorView::notification_capabilities`]).
 pub fn of_operator(operator: &OperatorView) -> Vec<Capability> {
-    let held: Vec<(&str, ActivityStatus)> = operator
-        .activities
-        .iter()
-        .filter_map(|a| {
-            Some((
-                a.activity_code.as_str(),
-                ActivityStatus::parse(&a.status).ok()?,
-            ))
-        })
-        .collect();
-    notification_capabilities(&held)
+    operator.notification_capabilities()
 }
 
 /// One document on the page.
@@ -65,48 +53,7 @@ pub fn rows(t: &Tr, capabilities: &[Capability], to_the_operator: bool) -> Vec<N
         .collect()
 }
 
-/// One document in the API's operator JSON.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct NotificationJson {
-    /// `ched_pp`, `ched_d`, `ched_p`, `ched_a`.
-    pub document: &'static str,
-    pub allowed: bool,
-    pub missing: Vec<MissingJson>,
-}
-
-/// One thing missing for a document, as stable codes.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct MissingJson {
-    /// `plant_health_importer`, `responsible_for_the_load`, ...
-    pub need: &'static str,
-    /// The activity types any one of which, valid, meets the need.
-    pub accepted_codes: &'static [&'static str],
-    /// `missing`, `awaiting_validation`, `suspended`, `withdrawn`, `rejected`.
-    pub gap: &'static str,
-    /// The activity type held but not valid, if any.
-    pub held_code: Option<String>,
-}
-
-/// The API's `notifications` array.
-pub fn as_json(capabilities: &[Capability]) -> Vec<NotificationJson> {
-    capabilities
-        .iter()
-        .map(|capability| NotificationJson {
-            document: capability.document.code(),
-            allowed: capability.allowed,
-            missing: capability
-                .missing
-                .iter()
-                .map(|requirement| MissingJson {
-                    need: requirement.need.code(),
-                    accepted_codes: requirement.accepted_codes(),
-                    gap: requirement.gap.code(),
-                    held_code: requirement.gap.held_code().map(str::to_owned),
-                })
-                .collect(),
-        })
-        .collect()
-}
+pub use crate::store::operator_documents::{MissingJson, NotificationJson, as_json};
 
 #[cfg(test)]
 mod tests {

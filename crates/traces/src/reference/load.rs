@@ -258,6 +258,8 @@ fn apply(
         removed.authorities = sync::upsert_authorities(c, data, ch)?;
     }
     sync::remove_rows(c, &removed, &mut changes)?;
+    // The operators' API documents carry reference names: built again by `serve`.
+    crate::store::operator_documents::forget_all(c)?;
     for (dataset, stamp) in stamps {
         if loads(*dataset) {
             save_stamp(c, *dataset, stamp, now)?;

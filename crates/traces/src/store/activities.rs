@@ -76,7 +76,8 @@ struct ActivityRow {
 }
 
 /// Writes an activity in status `new` with its responsible authorities, and the operator's
-/// facets that the search filters on. Returns its id.
+/// facets that the search filters on and its API document. Returns its id. Call inside a
+/// transaction.
 pub fn insert(
     conn: &mut AnyConnection,
     operator_id: &str,
@@ -84,6 +85,7 @@ pub fn insert(
     address_id: Option<String>,
     now: OffsetDateTime,
 ) -> QueryResult<String> {
+    super::operator_documents::lock(conn, operator_id)?;
     let id = uuid::Uuid::now_v7().to_string();
     diesel::insert_into(activities::table)
         .values((
@@ -110,6 +112,7 @@ pub fn insert(
             .execute(conn)?;
     }
     super::operator_facets::refresh(conn, operator_id)?;
+    super::operator_documents::refresh(conn, operator_id)?;
     Ok(id)
 }
 
@@ -251,7 +254,8 @@ pub fn owner_and_status(
         .optional()
 }
 
-/// Sets an activity's status after an authority's decision.
+/// Sets an activity's status after an authority's decision, and its operator's API document.
+/// Call inside a transaction.
 pub fn set_status(
     conn: &mut AnyConnection,
     activity_id: &str,
@@ -260,14 +264,25 @@ pub fn set_status(
     decided_by: &str,
     now: OffsetDateTime,
 ) -> QueryResult<usize> {
-    diesel::update(activities::table.filter(activities::id.eq(activity_id)))
+    let Some(operator_id) = activities::table
+        .filter(activities::id.eq(activity_id))
+        .select(activities::operator_id)
+        .first::<String>(conn)
+        .optional()?
+    else {
+        return Ok(0);
+    };
+    super::operator_documents::lock(conn, &operator_id)?;
+    let changed = diesel::update(activities::table.filter(activities::id.eq(activity_id)))
         .set((
             activities::status.eq(status),
             activities::status_reason.eq(reason),
             activities::decided_by.eq(decided_by),
             activities::decided_at.eq(to_db_time(now)),
         ))
-        .execute(conn)
+        .execute(conn)?;
+    super::operator_documents::refresh(conn, &operator_id)?;
+    Ok(changed)
 }
 
 /// The authorities assigned to any activity of the operator: those responsible for it.

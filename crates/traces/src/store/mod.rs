@@ -7,6 +7,7 @@ pub mod audit;
 pub mod environment;
 pub mod inactivity;
 pub mod memberships;
+pub mod operator_documents;
 pub mod operator_facets;
 pub mod operator_search;
 pub mod operators;

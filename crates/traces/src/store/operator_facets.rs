@@ -50,6 +50,13 @@ pub fn compose<'a>(facets: impl IntoIterator<Item = (Facet, &'a str)>) -> String
     value
 }
 
+/// The codes of one kind in a column's value, in order.
+pub fn codes(value: &str, facet: Facet) -> impl Iterator<Item = &str> {
+    value
+        .split('|')
+        .filter_map(move |part| part.strip_prefix(facet.prefix()))
+}
+
 /// The LIKE pattern (escape character `\`) that finds operators with this facet; the code is
 /// what a caller typed, so LIKE's wildcards in it match only themselves.
 pub fn pattern(facet: Facet, code: &str) -> String {
@@ -112,6 +119,9 @@ mod tests {
         ]);
         assert_eq!(value, "|a:EURPO|r:SE-BCP-ARN|s:PLANTS-PO|");
         assert_eq!(compose([]), "");
+        let responsible: Vec<&str> = codes(&value, Facet::Responsible).collect();
+        assert_eq!(responsible, ["SE-BCP-ARN"]);
+        assert_eq!(codes("", Facet::Activity).count(), 0);
     }
 
     #[test]

@@ -110,6 +110,7 @@ diesel::table! {
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        api_document -> Nullable<Text>,
     }
 }
 

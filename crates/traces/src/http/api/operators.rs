@@ -5,12 +5,12 @@
 use super::actor_of;
 use super::problems::ApiError;
 use crate::app::AppState;
-use crate::auth::ApiCaller;
-use crate::http::notification_capabilities::{self, NotificationJson};
+use crate::auth::{ApiCaller, Bearer};
 use crate::store::activities;
 use crate::store::memberships::{self, Requested};
+use crate::store::operator_documents;
 use crate::store::operator_search::{self, OperatorQuery};
-use crate::store::operators::{self, OperatorView};
+use crate::store::operators;
 use crate::workflows::requests;
 use actix_web::{HttpResponse, web};
 
@@ -50,35 +50,48 @@ pub async fn search(
 }
 
 /// `GET /api/v1/operators/{id}`: 404 for what the caller may not see, as for a missing one.
+/// The caller and the operator's row are read together (one read of the database); the body
+/// is the operator's stored document (see `store::operator_documents`), assembled from its
+/// tables only while that is not built.
 pub async fn show(
     state: web::Data<AppState>,
-    caller: ApiCaller,
+    bearer: Bearer,
     path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let actor = actor_of(&caller)?;
+) -> Result<HttpResponse, actix_web::Error> {
     let id = path.into_inner();
-    let found = state.db.read(move |c| Ok(operators::find(c, &id)?)).await?;
-    let Some(operator) = found else {
-        return Err(ApiError::NotFound);
+    let (caller, found) = bearer
+        .resolve_with(move |c| Ok(operator_documents::read(c, &id)?))
+        .await?;
+    let actor = actor_of(&caller)?;
+    let Some(stored) = found else {
+        return Err(ApiError::NotFound.into());
     };
-    let responsible = operator.responsible_authority_codes();
     actor
-        .may_see_operator(&operator.id, &operator.status, &responsible)
+        .may_see_operator(
+            &stored.id,
+            &stored.status,
+            &stored.responsible_authority_codes(),
+        )
         .map_err(|_| ApiError::NotFound)?;
-    let notifications =
-        notification_capabilities::as_json(&notification_capabilities::of_operator(&operator));
-    Ok(HttpResponse::Ok().json(OperatorJson {
-        operator: &operator,
-        notifications,
-    }))
-}
-
-/// An operator in the API: everything its page shows, with what it may notify.
-#[derive(serde::Serialize)]
-struct OperatorJson<'a> {
-    #[serde(flatten)]
-    operator: &'a OperatorView,
-    notifications: Vec<NotificationJson>,
+    let document = match stored.document {
+        Some(document) => document,
+        None => {
+            let id = stored.id;
+            let view = state
+                .db
+                .read(move |c| Ok(operators::find(c, &id)?))
+                .await
+                .map_err(ApiError::from)?;
+            let Some(view) = view else {
+                return Err(ApiError::NotFound.into());
+            };
+            operator_documents::render(&view)
+                .map_err(|e| ApiError::from(infra::db::DbError::from(e)))?
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(document))
 }
 
 /// `POST /api/v1/operators/{id}/authorisation-requests`: 201 with the new request, or 200 with

@@ -1,0 +1,191 @@
+//! The API's JSON of each operator — what `GET /api/v1/operators/{id}` answers — kept on the
+//! operator's row (`operators.api_document`), a read model rewritten in every transaction
+//! that changes the operator: [`operators::set_status`], [`super::activities::insert`] (which
+//! [`operators::insert`] ends with) and [`super::activities::set_status`] call [`refresh`]. An API
+//! read is then one lookup by primary key whose text goes out as it is, instead of five
+//! queries over five tables and a serialisation (see docs/traces.md, "How the search and the
+//! API read are fast").
+//!
+//! The document holds reference names (country, activity types, authorities): loading
+//! changed reference data empties every document ([`forget_all`]), `serve` builds the missing
+//! ones in the background ([`build_all_missing`]), and until then the API assembles the
+//! operator from its tables as before. On PostgreSQL the writers of one operator take its
+//! row's lock first ([`lock`]), so two decisions on the same operator at once cannot leave
+//! the document of the first behind the second.
+
+use super::operator_facets::{self, Facet};
+use super::operators::{self, OperatorView};
+use super::schema::operators as operator_rows;
+use crate::domain::notifications::Capability;
+use diesel::prelude::*;
+use infra::db::{AnyConnection, Database, DbError};
+
+/// The API's representation of an operator: everything its page shows, with what it may
+/// notify.
+#[derive(serde::Serialize)]
+pub struct OperatorDocument<'a> {
+    #[serde(flatten)]
+    pub operator: &'a OperatorView,
+    pub notifications: Vec<NotificationJson>,
+}
+
+/// One document in the API's operator JSON.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct NotificationJson {
+    /// `ched_pp`, `ched_d`, `ched_p`, `ched_a`.
+    pub document: &'static str,
+    pub allowed: bool,
+    pub missing: Vec<MissingJson>,
+}
+
+/// One thing missing for a document, as stable codes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MissingJson {
+    /// `plant_health_importer`, `responsible_for_the_load`, ...
+    pub need: &'static str,
+    /// The activity types any one of which, valid, meets the need.
+    pub accepted_codes: &'static [&'static str],
+    /// `missing`, `awaiting_validation`, `suspended`, `withdrawn`, `rejected`.
+    pub gap: &'static str,
+    /// The activity type held but not valid, if any.
+    pub held_code: Option<String>,
+}
+
+/// The API's `notifications` array.
+pub fn as_json(capabilities: &[Capability]) -> Vec<NotificationJson> {
+    capabilities
+        .iter()
+        .map(|capability| NotificationJson {
+            document: capability.document.code(),
+            allowed: capability.allowed,
+            missing: capability
+                .missing
+                .iter()
+                .map(|requirement| MissingJson {
+                    need: requirement.need.code(),
+                    accepted_codes: requirement.accepted_codes(),
+                    gap: requirement.gap.code(),
+                    held_code: requirement.gap.held_code().map(str::to_owned),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The document of `view`, as stored and as the API sends it.
+pub fn render(view: &OperatorView) -> QueryResult<String> {
+    let document = OperatorDocument {
+        operator: view,
+        notifications: as_json(&view.notification_capabilities()),
+    };
+    serde_json::to_string(&document)
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))
+}
+
+/// What an API read needs of an operator's row: who may see it, and its document.
+#[derive(Debug, Clone, Queryable)]
+pub struct StoredOperator {
+    pub id: String,
+    pub status: String,
+    facets: String,
+    /// `None` while the document is not built (see the module's documentation).
+    pub document: Option<String>,
+}
+
+impl StoredOperator {
+    /// The authorities responsible for the operator (those of its activities), from the facets
+    /// kept on its row.
+    pub fn responsible_authority_codes(&self) -> Vec<String> {
+        operator_facets::codes(&self.facets, Facet::Responsible)
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+/// The operator's row as an API read needs it: one lookup by primary key, on the backend's
+/// own connection (see [`infra::on_backend`]).
+pub fn read(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<StoredOperator>> {
+    infra::on_backend!(conn, |c| operator_rows::table
+        .filter(operator_rows::id.eq(id))
+        .select((
+            operator_rows::id,
+            operator_rows::status,
+            operator_rows::facets,
+            operator_rows::api_document,
+        ))
+        .first::<StoredOperator>(c)
+        .optional())
+}
+
+/// Takes the operator's row lock until the end of the transaction (PostgreSQL; SQLite's
+/// write transaction already excludes every other writer). Writers of an operator call it
+/// before their first change, so they take the locks in one order and each [`refresh`] reads
+/// what the writers before it committed.
+pub fn lock(conn: &mut AnyConnection, operator_id: &str) -> QueryResult<()> {
+    if let AnyConnection::Postgresql(pg) = conn {
+        diesel::sql_query("SELECT 1 FROM operators WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::Text, _>(operator_id)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
+/// Rewrites the operator's document from its tables. Call in the transaction that changed it,
+/// after the change.
+pub fn refresh(conn: &mut AnyConnection, operator_id: &str) -> QueryResult<()> {
+    let Some(view) = operators::find(conn, operator_id)? else {
+        return Ok(());
+    };
+    let document = render(&view)?;
+    diesel::update(operator_rows::table.filter(operator_rows::id.eq(operator_id)))
+        .set(operator_rows::api_document.eq(document))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Empties every document (their reference names may have changed); returns how many.
+pub fn forget_all(conn: &mut AnyConnection) -> QueryResult<usize> {
+    diesel::update(operator_rows::table.filter(operator_rows::api_document.is_not_null()))
+        .set(operator_rows::api_document.eq(None::<String>))
+        .execute(conn)
+}
+
+/// Builds the documents of up to `limit` operators that have none; returns how many. A
+/// document written meanwhile by a writer of the operator is left as it is.
+pub fn build_missing(conn: &mut AnyConnection, limit: i64) -> QueryResult<usize> {
+    let ids: Vec<String> = operator_rows::table
+        .filter(operator_rows::api_document.is_null())
+        .order(operator_rows::id)
+        .limit(limit)
+        .select(operator_rows::id)
+        .load(conn)?;
+    for view in operators::views_of(conn, &ids)? {
+        let document = render(&view)?;
+        diesel::update(
+            operator_rows::table
+                .filter(operator_rows::id.eq(&view.id))
+                .filter(operator_rows::api_document.is_null()),
+        )
+        .set(operator_rows::api_document.eq(document))
+        .execute(conn)?;
+    }
+    Ok(ids.len())
+}
+
+/// Operators whose documents are built in one transaction by [`build_all_missing`]: short
+/// enough not to hold SQLite's write lock for long.
+const BUILD_BATCH: i64 = 500;
+
+/// Builds every missing document, a batch per transaction; returns how many were built.
+pub async fn build_all_missing(db: &Database) -> Result<usize, DbError> {
+    let mut built = 0;
+    loop {
+        let batch = db
+            .transaction(|c| Ok::<_, DbError>(build_missing(c, BUILD_BATCH)?))
+            .await?;
+        built += batch;
+        if batch < usize::try_from(BUILD_BATCH).unwrap_or(usize::MAX) {
+            return Ok(built);
+        }
+    }
+}
