@@ -1,13 +1,14 @@
-//! The API's JSON of each operator — what `GET /api/v1/operators/{id}` answers — kept on the
-//! operator's row (`operators.api_document`), a read model rewritten in every transaction
-//! that changes the operator: [`operators::set_status`], [`super::activities::insert`] (which
+//! The API's JSON of each operator — what `GET /api/v1/operators/{id}` answers — kept in the
+//! table `operator_documents` beside the operator's row (on the row itself its 2 KB made the
+//! search read ten times the pages), a read model rewritten in every transaction that changes
+//! the operator: [`operators::set_status`], [`super::activities::insert`] (which
 //! [`operators::insert`] ends with) and [`super::activities::set_status`] call [`refresh`]. An API
 //! read is then one lookup by primary key whose text goes out as it is, instead of five
 //! queries over five tables and a serialisation (see docs/traces.md, "How the search and the
 //! API read are fast").
 //!
 //! The document holds reference names (country, activity types, authorities): loading
-//! changed reference data empties every document ([`forget_all`]), `serve` builds the missing
+//! changed reference data removes every document ([`forget_all`]), `serve` builds the missing
 //! ones in the background ([`build_all_missing`]), and until then the API assembles the
 //! operator from its tables as before. On PostgreSQL the writers of one operator take its
 //! row's lock first ([`lock`]), so two decisions on the same operator at once cannot leave
@@ -15,6 +16,7 @@
 
 use super::operator_facets::{self, Facet};
 use super::operators::{self, OperatorView};
+use super::schema::operator_documents as documents;
 use super::schema::operators as operator_rows;
 use crate::domain::notifications::Capability;
 use diesel::prelude::*;
@@ -102,16 +104,17 @@ impl StoredOperator {
     }
 }
 
-/// The operator's row as an API read needs it: one lookup by primary key, on the backend's
-/// own connection (see [`infra::on_backend`]).
+/// The operator's row as an API read needs it, with its document: one lookup by primary key
+/// in each table, on the backend's own connection (see [`infra::on_backend`]).
 pub fn read(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<StoredOperator>> {
     infra::on_backend!(conn, |c| operator_rows::table
+        .left_join(documents::table)
         .filter(operator_rows::id.eq(id))
         .select((
             operator_rows::id,
             operator_rows::status,
             operator_rows::facets,
-            operator_rows::api_document,
+            documents::document.nullable(),
         ))
         .first::<StoredOperator>(c)
         .optional())
@@ -137,37 +140,43 @@ pub fn refresh(conn: &mut AnyConnection, operator_id: &str) -> QueryResult<()> {
         return Ok(());
     };
     let document = render(&view)?;
-    diesel::update(operator_rows::table.filter(operator_rows::id.eq(operator_id)))
-        .set(operator_rows::api_document.eq(document))
-        .execute(conn)?;
+    // On the backend's own connection: diesel's multi-backend connection has no upsert.
+    infra::on_backend!(conn, |c| diesel::insert_into(documents::table)
+        .values((
+            documents::operator_id.eq(operator_id),
+            documents::document.eq(&document),
+        ))
+        .on_conflict(documents::operator_id)
+        .do_update()
+        .set(documents::document.eq(&document))
+        .execute(c))?;
     Ok(())
 }
 
-/// Empties every document (their reference names may have changed); returns how many.
+/// Removes every document (their reference names may have changed); returns how many.
 pub fn forget_all(conn: &mut AnyConnection) -> QueryResult<usize> {
-    diesel::update(operator_rows::table.filter(operator_rows::api_document.is_not_null()))
-        .set(operator_rows::api_document.eq(None::<String>))
-        .execute(conn)
+    diesel::delete(documents::table).execute(conn)
 }
 
 /// Builds the documents of up to `limit` operators that have none; returns how many. A
 /// document written meanwhile by a writer of the operator is left as it is.
 pub fn build_missing(conn: &mut AnyConnection, limit: i64) -> QueryResult<usize> {
     let ids: Vec<String> = operator_rows::table
-        .filter(operator_rows::api_document.is_null())
+        .left_join(documents::table)
+        .filter(documents::operator_id.is_null())
         .order(operator_rows::id)
         .limit(limit)
         .select(operator_rows::id)
         .load(conn)?;
     for view in operators::views_of(conn, &ids)? {
         let document = render(&view)?;
-        diesel::update(
-            operator_rows::table
-                .filter(operator_rows::id.eq(&view.id))
-                .filter(operator_rows::api_document.is_null()),
-        )
-        .set(operator_rows::api_document.eq(document))
-        .execute(conn)?;
+        infra::on_backend!(&mut *conn, |c| diesel::insert_into(documents::table)
+            .values((
+                documents::operator_id.eq(&view.id),
+                documents::document.eq(&document),
+            ))
+            .on_conflict_do_nothing()
+            .execute(c))?;
     }
     Ok(ids.len())
 }

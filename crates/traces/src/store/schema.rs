@@ -110,7 +110,13 @@ diesel::table! {
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
-        api_document -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    operator_documents (operator_id) {
+        operator_id -> Text,
+        document -> Text,
     }
 }
 
@@ -215,6 +221,7 @@ diesel::joinable!(authorities -> countries (country_code));
 diesel::joinable!(authority_competences -> authorities (authority_code));
 diesel::joinable!(authority_competences -> competences (competence_code));
 diesel::joinable!(operators -> countries (country_code));
+diesel::joinable!(operator_documents -> operators (operator_id));
 diesel::joinable!(operator_addresses -> operators (operator_id));
 diesel::joinable!(operator_identifiers -> operators (operator_id));
 diesel::joinable!(activities -> operators (operator_id));
@@ -236,6 +243,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     authority_competences,
     users,
     operators,
+    operator_documents,
     operator_addresses,
     operator_identifiers,
     activities,

@@ -1,1 +1,1 @@
-ALTER TABLE operators DROP COLUMN api_document;
+DROP TABLE operator_documents;
