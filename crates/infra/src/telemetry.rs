@@ -4,7 +4,7 @@
 //! Lines go to standard output through a thread of their own (`tracing-appender`), which
 //! writes everything queued at once: a request's thread formats its access-log line and goes
 //! on, instead of making a `write` system call per line (perf: the writes were 4 % of traces'
-//! CPU under load, more in eulogin). Nothing is dropped: when 64 Ki lines are queued, the
+//! CPU under load, more in eulogin). Nothing is dropped: when 16 Ki lines are queued, the
 //! request threads wait for the writer. The [`LogGuard`] that [`init`] returns writes out
 //! what is left when `main` ends.
 
@@ -21,7 +21,8 @@ pub struct LogGuard {
 }
 
 /// Lines queued for the writer before the threads that log wait for it.
-const QUEUED_LINES: usize = 64 * 1024;
+/// The queue's slots are allocated up front (about 40 bytes each).
+const QUEUED_LINES: usize = 16 * 1024;
 /// Bytes the writer gathers before a `write`: it also writes whenever the queue is empty.
 const WRITE_BUFFER: usize = 64 * 1024;
 

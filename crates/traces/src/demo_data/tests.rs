@@ -25,15 +25,20 @@ async fn query<T: Send + 'static>(
     db.run(move |c| Ok(work(c)?)).await.expect("query")
 }
 
-async fn seeding_fills_an_empty_database_once(db: &Database) {
+/// The shipped reference data, then `operators` demo operators of `seed`.
+async fn seeded_with(db: &Database, operators: usize, seed_number: u64) -> Seeded {
     crate::reference::load_shipped(db, NOW)
         .await
         .expect("reference data");
     let plan = DemoPlan {
-        operators: 300,
-        seed: 7,
+        operators,
+        seed: seed_number,
     };
-    let seeded = seed(db, plan, NOW).await.expect("seeded");
+    seed(db, plan, NOW).await.expect("seeded")
+}
+
+async fn seeding_fills_an_empty_database_once(db: &Database) {
+    let seeded = seeded_with(db, 300, 7).await;
     assert_eq!(seeded.written.operators, 300);
     assert!(seeded.written.activities >= 300 && seeded.written.activities <= 900);
     assert!(seeded.written.addresses >= 300);
@@ -170,6 +175,10 @@ async fn seeding_fills_an_empty_database_once(db: &Database) {
     }
 
     // Once is enough: a second run changes nothing.
+    let plan = DemoPlan {
+        operators: 300,
+        seed: 7,
+    };
     let again = seed(db, plan, NOW).await;
     assert!(
         matches!(again, Err(DemoDataError::NotEmpty(300))),
@@ -268,14 +277,7 @@ async fn expected(
 /// officer (who also finds the operators waiting for their authority), and an activity added
 /// later makes its operator found by its section.
 async fn the_search_filters_find_what_the_activities_say(db: &Database) {
-    crate::reference::load_shipped(db, NOW)
-        .await
-        .expect("reference data");
-    let plan = DemoPlan {
-        operators: 160,
-        seed: 11,
-    };
-    seed(db, plan, NOW).await.expect("seeded");
+    seeded_with(db, 160, 11).await;
     // A section and an authority that the data holds, with an operator waiting for it.
     let (section, authority): (String, String) = query(db, |c| {
         use crate::store::schema::activity_types;
@@ -442,14 +444,7 @@ async fn assert_documents_current(db: &Database) -> usize {
 /// rewritten by every change to an operator, rebuilt after reference data changed.
 async fn every_api_document_says_what_the_tables_say(db: &Database) {
     use crate::store::operator_documents;
-    crate::reference::load_shipped(db, NOW)
-        .await
-        .expect("reference data");
-    let plan = DemoPlan {
-        operators: 120,
-        seed: 3,
-    };
-    seed(db, plan, NOW).await.expect("seeded");
+    seeded_with(db, 120, 3).await;
     assert_eq!(assert_documents_current(db).await, 120);
 
     // A decision on an operator, one on an activity, an activity added: each document follows.
