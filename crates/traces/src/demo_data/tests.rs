@@ -382,17 +382,7 @@ async fn the_search_filters_find_what_the_activities_say(db: &Database) {
     };
     let (_, before) = found(db, query_missing.clone(), SearchScope::default()).await;
     assert!(!before.contains(&operator_id));
-    let record = crate::store::activities::NewActivityRecord {
-        activity_code: new_code,
-        identifier: None,
-        valid_from: None,
-        valid_to: None,
-        time_zone: "UTC".into(),
-        publication_date: None,
-        application_date: None,
-        address_index: None,
-        authority_codes: vec![new_authority],
-    };
+    let record = activity_record(new_code, new_authority);
     let id = operator_id.clone();
     db.transaction(move |c| {
         crate::store::activities::insert(c, &id, &record, None, NOW)?;
@@ -402,6 +392,21 @@ async fn the_search_filters_find_what_the_activities_say(db: &Database) {
     .expect("activity added");
     let (_, after) = found(db, query_missing, SearchScope::default()).await;
     assert!(after.contains(&operator_id), "found by {missing_section}");
+}
+
+/// An activity of `code` with one responsible authority and nothing else filled in.
+fn activity_record(code: String, authority: String) -> crate::store::activities::NewActivityRecord {
+    crate::store::activities::NewActivityRecord {
+        activity_code: code,
+        identifier: None,
+        valid_from: None,
+        valid_to: None,
+        time_zone: "UTC".into(),
+        publication_date: None,
+        application_date: None,
+        address_index: None,
+        authority_codes: vec![authority],
+    }
 }
 
 /// Every operator's stored API document is the one its tables make now; returns how many
@@ -417,23 +422,20 @@ async fn assert_documents_current(db: &Database) -> usize {
     .await;
     for id in &ids {
         let id = id.clone();
-        let (stored, view) = query(db, move |c| {
+        let (stored, read, view) = query(db, move |c| {
             Ok((
+                operator_documents::stored(c, &id)?,
                 operator_documents::read(c, &id)?,
                 operator_queries::find(c, &id)?,
             ))
         })
         .await;
-        let (stored, view) = (stored.expect("row"), view.expect("operator"));
+        let (read, view) = (read.expect("row"), view.expect("operator"));
         let expected = operator_documents::render(&view).expect("rendered");
+        assert_eq!(stored.as_deref(), Some(expected.as_str()), "{}", view.id);
+        assert_eq!(read.document, expected, "{}", view.id);
         assert_eq!(
-            stored.document.as_deref(),
-            Some(expected.as_str()),
-            "{}",
-            view.id
-        );
-        assert_eq!(
-            stored.responsible_authority_codes(),
+            read.responsible_authority_codes(),
             view.responsible_authority_codes()
         );
     }
@@ -481,26 +483,15 @@ async fn every_api_document_says_what_the_tables_say(db: &Database) {
             &officer.id,
             NOW,
         )?;
-        let record = crate::store::activities::NewActivityRecord {
-            activity_code: "RFL".into(),
-            identifier: None,
-            valid_from: None,
-            valid_to: None,
-            time_zone: "UTC".into(),
-            publication_date: None,
-            application_date: None,
-            address_index: None,
-            authority_codes: vec![authority],
-        };
+        let record = activity_record("RFL".into(), authority);
         crate::store::activities::insert(c, &op, &record, None, NOW)?;
         Ok::<_, DbError>(())
     })
     .await
     .expect("changes");
     let id = operator_id.clone();
-    let document = query(db, move |c| operator_documents::read(c, &id))
+    let document = query(db, move |c| operator_documents::stored(c, &id))
         .await
-        .and_then(|stored| stored.document)
         .expect("a document");
     assert!(
         document.contains(r#""status_reason":"no proof""#),
@@ -513,8 +504,21 @@ async fn every_api_document_says_what_the_tables_say(db: &Database) {
     let forgotten = query(db, operator_documents::forget_all).await;
     assert_eq!(forgotten, 120);
     let id = operator_id.clone();
-    let stored = query(db, move |c| operator_documents::read(c, &id)).await;
-    assert_eq!(stored.map(|s| s.document), Some(None));
+    let (stored, read) = query(db, move |c| {
+        Ok((
+            operator_documents::stored(c, &id)?,
+            operator_documents::read(c, &id)?,
+        ))
+    })
+    .await;
+    assert_eq!(stored, None);
+    // Meanwhile the API assembles the operator from its tables.
+    let read = read.expect("the operator");
+    assert!(
+        read.document.contains(r#""activity_code":"RFL""#),
+        "{}",
+        read.document
+    );
     let built = operator_documents::build_all_missing(db)
         .await
         .expect("built");

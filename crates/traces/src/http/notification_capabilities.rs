@@ -8,12 +8,6 @@
 
 use crate::domain::notifications::Capability;
 use crate::i18n::Tr;
-use crate::store::operators::OperatorView;
-
-/// What the operator may notify (see [`OperatorView::notification_capabilities`]).
-pub fn of_operator(operator: &OperatorView) -> Vec<Capability> {
-    operator.notification_capabilities()
-}
 
 /// One document on the page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,12 +47,12 @@ pub fn rows(t: &Tr, capabilities: &[Capability], to_the_operator: bool) -> Vec<N
         .collect()
 }
 
-pub use crate::store::operator_documents::{MissingJson, NotificationJson, as_json};
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::store::activities::ActivityView;
+    use crate::store::operator_documents::{MissingJson, NotificationJson, as_json};
+    use crate::store::operators::OperatorView;
     use time::OffsetDateTime;
 
     fn operator(activities: &[(&str, &str)]) -> OperatorView {
@@ -107,10 +101,8 @@ mod tests {
 
     #[test]
     fn only_valid_activities_count() {
-        let json = as_json(&of_operator(&operator(&[
-            ("EURPO", "valid"),
-            ("RFL", "new"),
-        ])));
+        let json =
+            as_json(&operator(&[("EURPO", "valid"), ("RFL", "new")]).notification_capabilities());
         let pp = ched_pp(&json);
         assert!(!pp.allowed);
         assert_eq!(
@@ -122,26 +114,22 @@ mod tests {
                 held_code: Some("RFL".into()),
             }]
         );
-        let json = as_json(&of_operator(&operator(&[
-            ("EURPO", "valid"),
-            ("RFL", "valid"),
-        ])));
+        let json =
+            as_json(&operator(&[("EURPO", "valid"), ("RFL", "valid")]).notification_capabilities());
         assert!(ched_pp(&json).allowed);
         assert!(ched_pp(&json).missing.is_empty());
     }
 
     #[test]
     fn an_unknown_status_is_not_valid() {
-        let json = as_json(&of_operator(&operator(&[
-            ("EUPO", "valid"),
-            ("RFL", "odd"),
-        ])));
+        let json =
+            as_json(&operator(&[("EUPO", "valid"), ("RFL", "odd")]).notification_capabilities());
         assert_eq!(ched_pp(&json).missing[0].gap, "missing");
     }
 
     #[test]
     fn the_page_says_what_is_missing_in_words() {
-        let capabilities = of_operator(&operator(&[("EURPO", "valid")]));
+        let capabilities = operator(&[("EURPO", "valid")]).notification_capabilities();
         let t = crate::i18n::tr(crate::i18n::Lang::En);
         let own = rows(&t, &capabilities, true);
         assert_eq!(own[0].document, "CHED-PP (plants and plant products)");
@@ -157,7 +145,7 @@ mod tests {
             others[0].missing[0].1,
             "The operator does not have this activity."
         );
-        let pending = of_operator(&operator(&[("EURPO", "valid"), ("RFL", "new")]));
+        let pending = operator(&[("EURPO", "valid"), ("RFL", "new")]).notification_capabilities();
         assert_eq!(
             rows(&t, &pending, false)[0].missing[0].1,
             "It has one (RFL), but it is still New: the responsible authority has not validated it yet."

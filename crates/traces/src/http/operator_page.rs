@@ -148,7 +148,7 @@ pub async fn page(
     let own_people = actor.operator_ids_open().contains(&operator.id);
     let notifications = notification_capabilities::rows(
         &visitor.ctx.t,
-        &notification_capabilities::of_operator(&operator),
+        &operator.notification_capabilities(),
         own_people,
     );
     Ok(visitor.ctx.ok(&OperatorPage {

@@ -9,7 +9,7 @@
 //!
 //! The document holds reference names (country, activity types, authorities): loading
 //! changed reference data removes every document ([`forget_all`]), `serve` builds the missing
-//! ones in the background ([`build_all_missing`]), and until then the API assembles the
+//! ones in the background ([`build_all_missing`]), and until then [`read`] assembles the
 //! operator from its tables as before. On PostgreSQL the writers of one operator take its
 //! row's lock first ([`lock`]), so two decisions on the same operator at once cannot leave
 //! the document of the first behind the second.
@@ -84,14 +84,13 @@ pub fn render(view: &OperatorView) -> QueryResult<String> {
         .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))
 }
 
-/// What an API read needs of an operator's row: who may see it, and its document.
-#[derive(Debug, Clone, Queryable)]
+/// What an API read needs of an operator: who may see it, and its document.
+#[derive(Debug, Clone)]
 pub struct StoredOperator {
     pub id: String,
     pub status: String,
     facets: String,
-    /// `None` while the document is not built (see the module's documentation).
-    pub document: Option<String>,
+    pub document: String,
 }
 
 impl StoredOperator {
@@ -104,20 +103,47 @@ impl StoredOperator {
     }
 }
 
-/// The operator's row as an API read needs it, with its document: one lookup by primary key
-/// in each table, on the backend's own connection (see [`infra::on_backend`]).
+/// The operator as an API read needs it: its row and its document, one lookup by primary key
+/// in each table on the backend's own connection (see [`infra::on_backend`]); a document not
+/// built yet is assembled from the tables, in the same read.
 pub fn read(conn: &mut AnyConnection, id: &str) -> QueryResult<Option<StoredOperator>> {
-    infra::on_backend!(conn, |c| operator_rows::table
-        .left_join(documents::table)
-        .filter(operator_rows::id.eq(id))
-        .select((
-            operator_rows::id,
-            operator_rows::status,
-            operator_rows::facets,
-            documents::document.nullable(),
-        ))
-        .first::<StoredOperator>(c)
-        .optional())
+    let found: Option<(String, String, String, Option<String>)> =
+        infra::on_backend!(&mut *conn, |c| operator_rows::table
+            .left_join(documents::table)
+            .filter(operator_rows::id.eq(id))
+            .select((
+                operator_rows::id,
+                operator_rows::status,
+                operator_rows::facets,
+                documents::document.nullable(),
+            ))
+            .first(c)
+            .optional())?;
+    let Some((id, status, facets, stored)) = found else {
+        return Ok(None);
+    };
+    let document = match stored {
+        Some(document) => document,
+        None => match operators::find(conn, &id)? {
+            Some(view) => render(&view)?,
+            None => return Ok(None),
+        },
+    };
+    Ok(Some(StoredOperator {
+        id,
+        status,
+        facets,
+        document,
+    }))
+}
+
+/// The document stored for the operator, `None` when none is (not built yet).
+pub fn stored(conn: &mut AnyConnection, operator_id: &str) -> QueryResult<Option<String>> {
+    documents::table
+        .find(operator_id)
+        .select(documents::document)
+        .first(conn)
+        .optional()
 }
 
 /// Takes the operator's row lock until the end of the transaction (PostgreSQL; SQLite's
@@ -158,8 +184,8 @@ pub fn forget_all(conn: &mut AnyConnection) -> QueryResult<usize> {
     diesel::delete(documents::table).execute(conn)
 }
 
-/// Builds the documents of up to `limit` operators that have none; returns how many. A
-/// document written meanwhile by a writer of the operator is left as it is.
+/// Builds the documents of up to `limit` operators that have none; returns how many it built.
+/// A document written meanwhile by a writer of the operator is left as it is.
 pub fn build_missing(conn: &mut AnyConnection, limit: i64) -> QueryResult<usize> {
     let ids: Vec<String> = operator_rows::table
         .left_join(documents::table)
@@ -168,9 +194,10 @@ pub fn build_missing(conn: &mut AnyConnection, limit: i64) -> QueryResult<usize>
         .limit(limit)
         .select(operator_rows::id)
         .load(conn)?;
+    let mut built = 0;
     for view in operators::views_of(conn, &ids)? {
         let document = render(&view)?;
-        infra::on_backend!(&mut *conn, |c| diesel::insert_into(documents::table)
+        built += infra::on_backend!(&mut *conn, |c| diesel::insert_into(documents::table)
             .values((
                 documents::operator_id.eq(&view.id),
                 documents::document.eq(&document),
@@ -178,23 +205,24 @@ pub fn build_missing(conn: &mut AnyConnection, limit: i64) -> QueryResult<usize>
             .on_conflict_do_nothing()
             .execute(c))?;
     }
-    Ok(ids.len())
+    Ok(built)
 }
 
 /// Operators whose documents are built in one transaction by [`build_all_missing`]: short
 /// enough not to hold SQLite's write lock for long.
 const BUILD_BATCH: i64 = 500;
 
-/// Builds every missing document, a batch per transaction; returns how many were built.
+/// Builds every missing document, a batch per transaction, until a batch builds none; returns
+/// how many were built.
 pub async fn build_all_missing(db: &Database) -> Result<usize, DbError> {
     let mut built = 0;
     loop {
         let batch = db
             .transaction(|c| Ok::<_, DbError>(build_missing(c, BUILD_BATCH)?))
             .await?;
-        built += batch;
-        if batch < usize::try_from(BUILD_BATCH).unwrap_or(usize::MAX) {
+        if batch == 0 {
             return Ok(built);
         }
+        built += batch;
     }
 }

@@ -412,7 +412,7 @@ pub fn set_status(
     reason: Option<&str>,
     now: OffsetDateTime,
 ) -> QueryResult<usize> {
-    operator_documents::lock(conn, id)?;
+    // The update takes the operator's row lock, as `operator_documents::lock` would.
     let changed = diesel::update(operators::table.filter(operators::id.eq(id)))
         .set((
             operators::status.eq(status),

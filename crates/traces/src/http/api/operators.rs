@@ -50,11 +50,9 @@ pub async fn search(
 }
 
 /// `GET /api/v1/operators/{id}`: 404 for what the caller may not see, as for a missing one.
-/// The caller and the operator's row are read together (one read of the database); the body
-/// is the operator's stored document (see `store::operator_documents`), assembled from its
-/// tables only while that is not built.
+/// The caller and the operator are read together (one read of the database); the body is the
+/// operator's stored document (see `store::operator_documents`).
 pub async fn show(
-    state: web::Data<AppState>,
     bearer: Bearer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, actix_web::Error> {
@@ -63,35 +61,19 @@ pub async fn show(
         .resolve_with(move |c| Ok(operator_documents::read(c, &id)?))
         .await?;
     let actor = actor_of(&caller)?;
-    let Some(stored) = found else {
+    let Some(operator) = found else {
         return Err(ApiError::NotFound.into());
     };
     actor
         .may_see_operator(
-            &stored.id,
-            &stored.status,
-            &stored.responsible_authority_codes(),
+            &operator.id,
+            &operator.status,
+            &operator.responsible_authority_codes(),
         )
         .map_err(|_| ApiError::NotFound)?;
-    let document = match stored.document {
-        Some(document) => document,
-        None => {
-            let id = stored.id;
-            let view = state
-                .db
-                .read(move |c| Ok(operators::find(c, &id)?))
-                .await
-                .map_err(ApiError::from)?;
-            let Some(view) = view else {
-                return Err(ApiError::NotFound.into());
-            };
-            operator_documents::render(&view)
-                .map_err(|e| ApiError::from(infra::db::DbError::from(e)))?
-        }
-    };
     Ok(HttpResponse::Ok()
         .content_type(actix_web::http::header::ContentType::json())
-        .body(document))
+        .body(operator.document))
 }
 
 /// `POST /api/v1/operators/{id}/authorisation-requests`: 201 with the new request, or 200 with
