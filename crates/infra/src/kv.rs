@@ -48,6 +48,84 @@ impl std::fmt::Debug for Backend {
     }
 }
 
+/// `increment` on Redis: the window starts with the counter. A script is hashed once; Redis
+/// runs it by its hash (`EVALSHA`).
+static INCREMENT: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| {
+    redis::Script::new(
+        "local n = redis.call('INCR', KEYS[1]) \
+         if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end \
+         return n",
+    )
+});
+
+/// `take_marking` on Redis.
+static TAKE_MARKING: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| {
+    redis::Script::new(
+        "local v = redis.call('GETDEL', KEYS[1]) \
+         if v then redis.call('SET', KEYS[2], '1', 'PX', ARGV[1]) end \
+         return v",
+    )
+});
+
+/// Writes for [`KeyValue::apply`], in the order they are given.
+#[derive(Debug, Default)]
+pub struct Writes(Vec<Write>);
+
+#[derive(Debug)]
+enum Write {
+    Set {
+        key: String,
+        value: String,
+        ttl: Duration,
+    },
+    SetAdd {
+        key: String,
+        member: String,
+        ttl: Duration,
+    },
+}
+
+impl Write {
+    fn key(&self) -> &str {
+        match self {
+            Write::Set { key, .. } | Write::SetAdd { key, .. } => key,
+        }
+    }
+
+    fn with_key(self, key: String) -> Write {
+        match self {
+            Write::Set { value, ttl, .. } => Write::Set { key, value, ttl },
+            Write::SetAdd { member, ttl, .. } => Write::SetAdd { key, member, ttl },
+        }
+    }
+}
+
+impl Writes {
+    pub fn new() -> Writes {
+        Writes::default()
+    }
+
+    /// As [`KeyValue::set`].
+    pub fn set(mut self, key: &str, value: &str, ttl: Duration) -> Writes {
+        self.0.push(Write::Set {
+            key: key.to_owned(),
+            value: value.to_owned(),
+            ttl,
+        });
+        self
+    }
+
+    /// As [`KeyValue::set_add`].
+    pub fn set_add(mut self, key: &str, member: &str, ttl: Duration) -> Writes {
+        self.0.push(Write::SetAdd {
+            key: key.to_owned(),
+            member: member.to_owned(),
+            ttl,
+        });
+        self
+    }
+}
+
 impl KeyValue {
     /// An in-process store whose expiry follows `clock`.
     pub fn in_process(prefix: &str, clock: SharedClock) -> KeyValue {
@@ -183,18 +261,11 @@ impl KeyValue {
         let key = self.key(key);
         match &self.backend {
             Backend::Memory(m) => Ok(m.increment(key, window)),
-            Backend::Redis(c) => {
-                let script = redis::Script::new(
-                    "local n = redis.call('INCR', KEYS[1]) \
-                     if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end \
-                     return n",
-                );
-                Ok(script
-                    .key(key)
-                    .arg(millis(window))
-                    .invoke_async(&mut c.clone())
-                    .await?)
-            }
+            Backend::Redis(c) => Ok(INCREMENT
+                .key(key)
+                .arg(millis(window))
+                .invoke_async(&mut c.clone())
+                .await?),
         }
     }
 
@@ -261,6 +332,73 @@ impl KeyValue {
             Backend::Redis(c) => Ok(redis::cmd("SMEMBERS")
                 .arg(key)
                 .query_async(&mut c.clone())
+                .await?),
+        }
+    }
+
+    /// Applies `writes` together: on Redis in one round trip, as one `MULTI` transaction; in
+    /// process under one lock. Either way no reader sees some of them without the others.
+    pub async fn apply(&self, writes: Writes) -> Result<(), KvError> {
+        if writes.0.is_empty() {
+            return Ok(());
+        }
+        match &self.backend {
+            Backend::Memory(m) => {
+                m.apply(
+                    writes
+                        .0
+                        .into_iter()
+                        .map(|w| {
+                            let key = self.key(w.key());
+                            w.with_key(key)
+                        })
+                        .collect(),
+                );
+                Ok(())
+            }
+            Backend::Redis(c) => {
+                let mut pipe = redis::pipe();
+                pipe.atomic();
+                for write in &writes.0 {
+                    let key = self.key(write.key());
+                    match write {
+                        Write::Set { value, ttl, .. } => {
+                            pipe.cmd("SET")
+                                .arg(&key)
+                                .arg(value)
+                                .arg("PX")
+                                .arg(millis(*ttl))
+                                .ignore();
+                        }
+                        Write::SetAdd { member, ttl, .. } => {
+                            pipe.cmd("SADD").arg(&key).arg(member).ignore();
+                            pipe.cmd("PEXPIRE").arg(&key).arg(millis(*ttl)).ignore();
+                        }
+                    }
+                }
+                pipe.query_async::<()>(&mut c.clone()).await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Takes the value of `key` (as [`KeyValue::take`]) and, when there was one, leaves
+    /// `mark_key` behind for `mark_ttl`, in one atomic step (one round trip to Redis): of two
+    /// concurrent calls one gets the value, and the other finds the mark.
+    pub async fn take_marking(
+        &self,
+        key: &str,
+        mark_key: &str,
+        mark_ttl: Duration,
+    ) -> Result<Option<String>, KvError> {
+        let (key, mark_key) = (self.key(key), self.key(mark_key));
+        match &self.backend {
+            Backend::Memory(m) => Ok(m.take_marking(&key, mark_key, mark_ttl)),
+            Backend::Redis(c) => Ok(TAKE_MARKING
+                .key(key)
+                .key(mark_key)
+                .arg(millis(mark_ttl))
+                .invoke_async(&mut c.clone())
                 .await?),
         }
     }
@@ -346,6 +484,24 @@ impl Live<'_> {
     fn entry(&mut self, key: String) -> std::collections::hash_map::Entry<'_, String, Entry> {
         self.guard.0.entry(key)
     }
+    fn remove_if_expired(&mut self, key: &str, now: OffsetDateTime) {
+        if self.get(key).is_some_and(|e| e.expires_at <= now) {
+            self.remove(key);
+        }
+    }
+    /// Adds `member` to the set at `key` (a new set if there is none) and sets its expiry.
+    fn add_member(&mut self, key: String, member: String, expires_at: OffsetDateTime) {
+        let entry = self.entry(key).or_insert(Entry {
+            value: Value::Set(HashSet::new()),
+            expires_at,
+        });
+        entry.expires_at = expires_at;
+        if let Value::Set(s) = &mut entry.value {
+            s.insert(member);
+        } else {
+            entry.value = Value::Set(HashSet::from([member]));
+        }
+    }
 }
 
 impl Memory {
@@ -372,9 +528,7 @@ impl Memory {
     fn live_for(&self, key: &str) -> Live<'_> {
         let now = self.clock.now();
         let mut live = self.live();
-        if live.get(key).is_some_and(|e| e.expires_at <= now) {
-            live.remove(key);
-        }
+        live.remove_if_expired(key, now);
         live
     }
 
@@ -400,6 +554,44 @@ impl Memory {
             },
         );
         true
+    }
+
+    fn apply(&self, writes: Vec<Write>) {
+        let now = self.clock.now();
+        let mut map = self.live();
+        for write in writes {
+            match write {
+                Write::Set { key, value, ttl } => map.insert(
+                    key,
+                    Entry {
+                        value: Value::Text(value),
+                        expires_at: now + ttl,
+                    },
+                ),
+                Write::SetAdd { key, member, ttl } => {
+                    map.remove_if_expired(&key, now);
+                    map.add_member(key, member, now + ttl);
+                }
+            }
+        }
+    }
+
+    fn take_marking(&self, key: &str, mark_key: String, mark_ttl: Duration) -> Option<String> {
+        let now = self.clock.now();
+        let mut map = self.live_for(key);
+        let taken = match map.remove(key).map(|e| e.value) {
+            Some(Value::Text(t)) => t,
+            Some(Value::Counter(n)) => n.to_string(),
+            _ => return None,
+        };
+        map.insert(
+            mark_key,
+            Entry {
+                value: Value::Text("1".to_owned()),
+                expires_at: now + mark_ttl,
+            },
+        );
+        Some(taken)
     }
 
     fn take(&self, key: &str) -> Option<String> {
@@ -433,17 +625,8 @@ impl Memory {
 
     fn set_add(&self, key: String, member: &str, ttl: Duration) {
         let expires_at = self.clock.now() + ttl;
-        let mut map = self.live_for(&key);
-        let entry = map.entry(key).or_insert(Entry {
-            value: Value::Set(HashSet::new()),
-            expires_at,
-        });
-        entry.expires_at = expires_at;
-        if let Value::Set(s) = &mut entry.value {
-            s.insert(member.to_owned());
-        } else {
-            entry.value = Value::Set(HashSet::from([member.to_owned()]));
-        }
+        self.live_for(&key)
+            .add_member(key, member.to_owned(), expires_at);
     }
 
     fn set_remove(&self, key: &str, member: &str) {
@@ -469,5 +652,65 @@ impl Memory {
             .unwrap_or_else(|p| p.into_inner())
             .0
             .clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The operations that combine several steps, on both backends: the in-process map and
+    //! the test Redis (`TEST_REDIS_URL`; without it the Redis half fails, it is not skipped).
+    use super::*;
+    use crate::clock::ManualClock;
+
+    async fn both_backends() -> Vec<KeyValue> {
+        let url = std::env::var("TEST_REDIS_URL")
+            .unwrap_or_else(|_| "redis://127.0.0.1:6379/15".to_owned());
+        let prefix = format!("kv-test-{}", crate::crypto::random_token());
+        let redis = KeyValue::redis(&url, &prefix)
+            .await
+            .expect("Redis for tests (make check-backends)");
+        vec![
+            KeyValue::in_process(&prefix, Arc::new(ManualClock::starting_now())),
+            redis,
+        ]
+    }
+
+    #[tokio::test]
+    async fn writes_applied_together_are_all_there() {
+        for kv in both_backends().await {
+            let writes = Writes::new()
+                .set("code:1", "record", Duration::seconds(60))
+                .set_add("grants:s", "app g1", Duration::minutes(10))
+                .set_add("grants:s", "other g2", Duration::minutes(10));
+            kv.apply(writes).await.unwrap();
+            assert_eq!(kv.get("code:1").await.unwrap().as_deref(), Some("record"));
+            let mut members = kv.set_members("grants:s").await.unwrap();
+            members.sort();
+            assert_eq!(members, ["app g1", "other g2"], "{kv:?}");
+            let ttl = kv.time_to_live("grants:s").await.unwrap().unwrap();
+            assert!(ttl > Duration::minutes(9), "{ttl}");
+            kv.apply(Writes::new()).await.unwrap();
+            kv.clear_namespace().await.unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn a_value_taken_once_leaves_a_mark_and_cannot_be_taken_again() {
+        for kv in both_backends().await {
+            kv.set("code:1", "record", Duration::seconds(60))
+                .await
+                .unwrap();
+            let ttl = Duration::minutes(10);
+            let first = kv.take_marking("code:1", "used:1", ttl).await.unwrap();
+            assert_eq!(first.as_deref(), Some("record"), "{kv:?}");
+            assert!(kv.get("used:1").await.unwrap().is_some(), "{kv:?}");
+            let again = kv.take_marking("code:1", "used:1", ttl).await.unwrap();
+            assert_eq!(again, None, "{kv:?}");
+            // Nothing to take: no mark either.
+            let none = kv.take_marking("code:2", "used:2", ttl).await.unwrap();
+            assert_eq!(none, None, "{kv:?}");
+            assert_eq!(kv.get("used:2").await.unwrap(), None, "{kv:?}");
+            kv.clear_namespace().await.unwrap();
+        }
     }
 }

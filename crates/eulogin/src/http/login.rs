@@ -75,11 +75,12 @@ pub async fn form(
     state: web::Data<AppState>,
     query: web::Query<LoginQuery>,
 ) -> HttpResponse {
-    // The form leads back to the application: its origin is a form target of this page.
-    let ctx = PageContext::new(&req, &state)
-        .for_authorization(&state, &query.authorization)
-        .await;
     let pending = pending_for_login(&state, &query.authorization).await;
+    // The form leads back to the application: its origin is a form target of this page.
+    let mut ctx = PageContext::new(&req, &state);
+    if let Some(uri) = &pending.redirect_uri {
+        ctx = ctx.allowing_redirect_to(uri);
+    }
     let continue_to = continue_to(&ctx, pending.application.as_deref());
     // Re-authentication: the person logged in is asked for their own password again.
     let signed_in_email = match session_cookie::current(&req, &state).await {
@@ -143,9 +144,8 @@ pub async fn submit(
     if let Some(refusal) = reject_forgery(&req, &state, &form.csrf_token) {
         return Ok(refusal);
     }
-    let ctx = PageContext::new(&req, &state)
-        .for_authorization(&state, &form.authorization)
-        .await;
+    // Only a refusal shows a page: the pending request is read for it then, not before.
+    let page = || page_for(&req, &state, &form.authorization);
     let actor = state.actor(&req);
     let typed_email = form.email.trim().to_owned();
     let limits = state.settings.limits;
@@ -156,7 +156,7 @@ pub async fn submit(
     )
     .await?
     {
-        return Ok(state.too_many_requests(&ctx, retry_after_secs));
+        return Ok(state.too_many_requests(&page().await, retry_after_secs));
     }
     let email = normalise_email(&form.email).unwrap_or_default();
     if let Verdict::Refused { retry_after_secs } = rate_limit::check(
@@ -166,7 +166,7 @@ pub async fn submit(
     )
     .await?
     {
-        return Ok(state.too_many_requests(&ctx, retry_after_secs));
+        return Ok(state.too_many_requests(&page().await, retry_after_secs));
     }
     let password = normalise_password(&form.password);
 
@@ -189,7 +189,7 @@ pub async fn submit(
         } else {
             Refusal::Invalid
         };
-        return Ok(refused(&ctx, &form, &typed_email, refusal));
+        return Ok(refused(&page().await, &form, &typed_email, refusal));
     };
 
     match check_password(
@@ -203,8 +203,17 @@ pub async fn submit(
     .await?
     {
         PasswordCheck::Correct => {}
-        PasswordCheck::Wrong => return Ok(refused(&ctx, &form, &typed_email, Refusal::Invalid)),
-        PasswordCheck::Locked => return Ok(refused(&ctx, &form, &typed_email, Refusal::Locked)),
+        PasswordCheck::Wrong => {
+            return Ok(refused(
+                &page().await,
+                &form,
+                &typed_email,
+                Refusal::Invalid,
+            ));
+        }
+        PasswordCheck::Locked => {
+            return Ok(refused(&page().await, &form, &typed_email, Refusal::Locked));
+        }
     }
     state.metrics.event("login_succeeded");
     if let Some(second_step) =
@@ -221,6 +230,14 @@ pub async fn submit(
         &form.next,
     )
     .await
+}
+
+/// The login page's context for a refusal: its form may lead back to the application of the
+/// pending authorization `id`.
+async fn page_for(req: &HttpRequest, state: &AppState, id: &str) -> PageContext {
+    PageContext::new(req, state)
+        .for_authorization(state, id)
+        .await
 }
 
 /// `next` when it is a page of "My account" (the only places a re-authentication returns to),

@@ -8,7 +8,7 @@
 use crate::oidc::assurance::{Loa, requested_level};
 use crate::oidc::clients::{Client, GrantType};
 use crate::oidc::grants::UserGrant;
-use infra::kv::{KeyValue, KvError};
+use infra::kv::{KeyValue, KvError, Writes};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use time::{Duration, OffsetDateTime};
@@ -363,17 +363,28 @@ fn used_code_key(code: &str) -> String {
     format!("used_code:{}", infra::crypto::sha256_hex(code.as_bytes()))
 }
 
-/// Stores a code (only its hash is a key) and returns it.
-pub async fn issue_code(kv: &KeyValue, record: &CodeRecord) -> Result<String, KvError> {
-    let code = infra::crypto::random_token();
+/// A new authorization code (43 URL-safe characters, 256 random bits).
+pub fn new_code() -> String {
+    infra::crypto::random_token()
+}
+
+/// The id of the grant an authorization code gives: derived from the code (one way), so a
+/// second use of the code names the grant to revoke without the store keeping it.
+pub fn grant_id_of(code: &str) -> String {
+    infra::crypto::hmac_b64(b"eulogin grant of an authorization code", code.as_bytes())
+}
+
+/// Stores `code` (only its hash is a key) with what it stands for, together with `writes`
+/// (one round trip to the store).
+pub async fn store_code(
+    kv: &KeyValue,
+    code: &str,
+    record: &CodeRecord,
+    writes: Writes,
+) -> Result<(), KvError> {
     let json = serde_json::to_string(record).map_err(|e| KvError::other(e.to_string()))?;
-    kv.set(
-        &code_key(&code),
-        &json,
-        CODE_LIFETIME + Duration::seconds(5),
-    )
-    .await?;
-    Ok(code)
+    kv.apply(writes.set(&code_key(code), &json, CODE_LIFETIME + Duration::seconds(5)))
+        .await
 }
 
 /// What presenting a code led to.
@@ -388,8 +399,8 @@ pub enum Redemption {
     Unknown,
 }
 
-/// Takes a code: atomically, so of two concurrent uses only one gets it; the other is seen as
-/// a reuse.
+/// Takes a code, leaving a mark that it was used, in one atomic step: of two concurrent uses
+/// only one gets it; the other is seen as a reuse.
 pub async fn redeem_code(
     kv: &KeyValue,
     code: &str,
@@ -398,20 +409,19 @@ pub async fn redeem_code(
     if code.len() != 43 {
         return Ok(Redemption::Unknown);
     }
-    let Some(json) = kv.take(&code_key(code)).await? else {
+    let taken = kv
+        .take_marking(&code_key(code), &used_code_key(code), USED_CODE_MEMORY)
+        .await?;
+    let Some(json) = taken else {
         return Ok(match kv.get(&used_code_key(code)).await? {
-            Some(grant_id) => Redemption::Reused { grant_id },
+            Some(_) => Redemption::Reused {
+                grant_id: grant_id_of(code),
+            },
             None => Redemption::Unknown,
         });
     };
     let record: CodeRecord =
         serde_json::from_str(&json).map_err(|e| KvError::other(e.to_string()))?;
-    kv.set(
-        &used_code_key(code),
-        &record.grant.grant_id,
-        USED_CODE_MEMORY,
-    )
-    .await?;
     if now.unix_timestamp() >= record.expires_at {
         return Ok(Redemption::Unknown);
     }

@@ -11,24 +11,24 @@ use crate::oidc::grants::mark_grant_revoked;
 use crate::security::sessions::SessionRecord;
 use crate::store::{accounts, refresh_tokens};
 use infra::db::DbError;
-use infra::kv::{KeyValue, KvError};
+use infra::kv::{KvError, Writes};
 use time::Duration;
 
 fn grants_key(sid: &str) -> String {
     format!("session_grants:{sid}")
 }
 
-/// Remembers that `grant_id` was given to `client_id` in session `sid`.
-pub async fn remember_grant(
-    kv: &KeyValue,
+/// `writes` with the note that `grant_id` was given to `client_id` in session `sid`.
+pub fn remembering_grant(
+    writes: Writes,
     sid: &str,
     client_id: &str,
     grant_id: &str,
     offline: bool,
     session_max: Duration,
-) -> Result<(), KvError> {
+) -> Writes {
     let member = format!("{client_id} {grant_id} {}", u8::from(offline));
-    kv.set_add(&grants_key(sid), &member, session_max).await
+    writes.set_add(&grants_key(sid), &member, session_max)
 }
 
 #[derive(Debug, thiserror::Error)]

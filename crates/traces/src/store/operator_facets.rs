@@ -1,10 +1,12 @@
 //! An operator's facets: the codes the search filters on — the sections and activity types of
 //! its activities and the authorities responsible for them — kept on the operator's row as
 //! `|a:EURPO|r:SE-BCP-ARN|s:PLANTS-PO|`, so that every filter of the search is a condition on
-//! one row (`facets LIKE '%|s:PLANTS-PO|%'`), which PostgreSQL answers from the trigram index
-//! of the column together with the other indexes of the table, instead of a join per filter
-//! for each candidate operator. Written whenever an activity is added (the only change to
-//! them: activities are never removed and their type and authorities never change).
+//! one row (`facets LIKE '%|s:PLANTS-PO|%'`) instead of a join per filter for each candidate
+//! operator. PostgreSQL finds the rows with a facet from a GIN index of the column split at
+//! its bars (`string_to_array(facets, '|') @> ARRAY['s:PLANTS-PO']`: one facet is one key of
+//! it), together with the other indexes of the table. Written whenever an activity is added
+//! (the only change to them: activities are never removed and their type and authorities
+//! never change).
 
 use super::schema::{activities, activity_authorities, activity_types, operators};
 use diesel::prelude::*;
@@ -55,6 +57,14 @@ pub fn codes(value: &str, facet: Facet) -> impl Iterator<Item = &str> {
     value
         .split('|')
         .filter_map(move |part| part.strip_prefix(facet.prefix()))
+}
+
+/// What the facet is as one element of the column split at its bars (`s:PLANTS-PO`), for
+/// PostgreSQL's index of the split column; bars in the code are dropped, as in [`pattern`].
+pub fn element(facet: Facet, code: &str) -> String {
+    let mut element = String::from(facet.prefix());
+    element.extend(code.chars().filter(|c| *c != '|'));
+    element
 }
 
 /// The LIKE pattern (escape character `\`) that finds operators with this facet; the code is
@@ -130,5 +140,22 @@ mod tests {
         // A code that is the start of another is not found by it: the bar ends it.
         assert_eq!(pattern(Facet::Activity, "EUPO"), "%|a:EUPO|%");
         assert_eq!(pattern(Facet::Activity, "5%_|x"), "%|a:5\\%\\_x|%");
+    }
+
+    #[test]
+    fn an_element_is_what_the_pattern_finds_between_two_bars() {
+        assert_eq!(element(Facet::Section, "PLANTS-PO"), "s:PLANTS-PO");
+        assert_eq!(element(Facet::Responsible, "SE-BCP|ARN"), "r:SE-BCPARN");
+        let value = compose([(Facet::Activity, "EURPO"), (Facet::Section, "PLANTS-PO")]);
+        assert!(
+            value
+                .split('|')
+                .any(|part| part == element(Facet::Activity, "EURPO"))
+        );
+        assert!(
+            !value
+                .split('|')
+                .any(|part| part == element(Facet::Activity, "EUR"))
+        );
     }
 }

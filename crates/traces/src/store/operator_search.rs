@@ -77,7 +77,7 @@ fn like_pattern(text: &str) -> String {
 }
 
 macro_rules! filtered {
-    ($query:expr, $scope:expr) => {{
+    ($query:expr, $scope:expr, $on_postgres:expr) => {{
         let mut q = operators::table.into_boxed();
         if let Some(kind) = $query
             .organisation_type
@@ -93,18 +93,10 @@ macro_rules! filtered {
             q = q.filter(operators::search_text.like(like_pattern(text)).escape('\\'));
         }
         if let Some(code) = $query.activity_code.as_deref().filter(|c| !c.is_empty()) {
-            q = q.filter(
-                operators::facets
-                    .like(facets::pattern(Facet::Activity, code))
-                    .escape('\\'),
-            );
+            q = q.filter(has_facet(Facet::Activity, code, $on_postgres));
         }
         if let Some(section) = $query.section.as_deref().filter(|s| !s.is_empty()) {
-            q = q.filter(
-                operators::facets
-                    .like(facets::pattern(Facet::Section, section))
-                    .escape('\\'),
-            );
+            q = q.filter(has_facet(Facet::Section, section, $on_postgres));
         }
         if !$scope.everything {
             q = q.filter(visible_to(&$scope));
@@ -115,6 +107,22 @@ macro_rules! filtered {
 
 /// A condition on an operator's row, boxed for a query built at run time.
 type Condition = Box<dyn BoxableExpression<operators::table, MultiBackend, SqlType = Bool>>;
+
+/// Operators with this facet. On PostgreSQL the split column's index finds them (see
+/// `operator_facets`), and the LIKE, cheaper to evaluate on a row, keeps the rows of
+/// another index's scan (by country) from being split: two forms of one condition.
+fn has_facet(facet: Facet, code: &str, on_postgres: bool) -> Condition {
+    let like = operators::facets
+        .like(facets::pattern(facet, code))
+        .escape('\\');
+    if !on_postgres {
+        return Box::new(like);
+    }
+    let split = sql::<Bool>("string_to_array(operators.facets, '|') @> ARRAY[")
+        .bind::<Text, _>(facets::element(facet, code))
+        .sql("]");
+    Box::new(like.and(split))
+}
 
 /// What a caller may find: valid operators, theirs, and those with an activity assigned to one
 /// of their authorities (by the operator's facets: no join).
@@ -147,7 +155,8 @@ pub fn search(
 ) -> QueryResult<SearchPage> {
     let per_page = query.per_page.clamp(1, 100);
     let page = query.page.max(1);
-    let rows: Vec<(String, String, String, String, i64)> = filtered!(query, scope)
+    let on_postgres = matches!(conn, AnyConnection::Postgresql(_));
+    let rows: Vec<(String, String, String, String, i64)> = filtered!(query, scope, on_postgres)
         .order((sql::<Text>("lower(operators.name)"), operators::id))
         .limit(i64::from(per_page))
         .offset(i64::from(page - 1) * i64::from(per_page))
@@ -163,7 +172,9 @@ pub fn search(
         Some(row) => row.4,
         None if page == 1 => 0,
         // A page past the last one: its rows cannot say how many there are.
-        None => filtered!(query, scope).count().get_result(conn)?,
+        None => filtered!(query, scope, on_postgres)
+            .count()
+            .get_result(conn)?,
     };
     let rows: Vec<(String, String, String, String)> = rows
         .into_iter()

@@ -13,13 +13,14 @@ use crate::oidc::authorization::{
     self, AuthorizationRequest, CodeRecord, PageError, RedirectError, ReturnTo, SessionFit,
 };
 use crate::oidc::grants::UserGrant;
-use crate::oidc::session_end::remember_grant;
+use crate::oidc::session_end::remembering_grant;
 use crate::oidc::tokens::identity_claims;
 use crate::security::sessions::ActiveSession;
 use crate::store::accounts;
 use crate::store::audit::AuditEvent;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use infra::kv::Writes;
 use serde::Deserialize;
 
 pub async fn by_get(
@@ -204,8 +205,9 @@ async fn complete(
     };
     let now = state.clock.now();
     let issuer = &state.oidc.tokens.issuer;
+    let code = authorization::new_code();
     let grant = UserGrant {
-        grant_id: infra::crypto::random_token(),
+        grant_id: authorization::grant_id_of(&code),
         client_id: request.client_id.clone(),
         account_id: account.id.clone(),
         subject: account.subject.clone(),
@@ -216,15 +218,15 @@ async fn complete(
         amr: session.record.amr.clone(),
         auth_time: session.record.authenticated_at.unix_timestamp(),
     };
-    remember_grant(
-        &state.kv,
+    // The session's note of the grant and the code: one round trip to the store.
+    let writes = remembering_grant(
+        Writes::new(),
         &grant.sid,
         &grant.client_id,
         &grant.grant_id,
         grant.is_offline(),
         state.settings.session_max,
-    )
-    .await?;
+    );
     let record = CodeRecord {
         identity: identity_claims(&account, &grant.scope),
         grant,
@@ -233,7 +235,7 @@ async fn complete(
         code_challenge: request.code_challenge.clone(),
         expires_at: (now + authorization::CODE_LIFETIME).unix_timestamp(),
     };
-    let code = authorization::issue_code(&state.kv, &record).await?;
+    authorization::store_code(&state.kv, &code, &record, writes).await?;
     state
         .audit(
             AuditEvent::ApplicationLogin,
@@ -277,11 +279,13 @@ pub async fn resume(
 }
 
 /// What the login page shows about a pending request: the application's name and the
-/// address the application suggested (`login_hint`).
+/// address the application suggested (`login_hint`), and where the application's answer goes
+/// (for the page's Content-Security-Policy).
 #[derive(Debug, Default)]
 pub struct PendingForLogin {
     pub application: Option<String>,
     pub login_hint: Option<String>,
+    pub redirect_uri: Option<String>,
 }
 
 pub async fn pending_for_login(state: &AppState, id: &str) -> PendingForLogin {
@@ -295,6 +299,7 @@ pub async fn pending_for_login(state: &AppState, id: &str) -> PendingForLogin {
     PendingForLogin {
         application,
         login_hint: request.login_hint,
+        redirect_uri: Some(request.return_to.redirect_uri),
     }
 }
 
