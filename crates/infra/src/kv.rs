@@ -83,12 +83,15 @@ enum Write {
         member: String,
         ttl: Duration,
     },
+    Delete {
+        key: String,
+    },
 }
 
 impl Write {
     fn key(&self) -> &str {
         match self {
-            Write::Set { key, .. } | Write::SetAdd { key, .. } => key,
+            Write::Set { key, .. } | Write::SetAdd { key, .. } | Write::Delete { key } => key,
         }
     }
 
@@ -96,6 +99,7 @@ impl Write {
         match self {
             Write::Set { value, ttl, .. } => Write::Set { key, value, ttl },
             Write::SetAdd { member, ttl, .. } => Write::SetAdd { key, member, ttl },
+            Write::Delete { .. } => Write::Delete { key },
         }
     }
 }
@@ -121,6 +125,14 @@ impl Writes {
             key: key.to_owned(),
             member: member.to_owned(),
             ttl,
+        });
+        self
+    }
+
+    /// As [`KeyValue::delete`].
+    pub fn delete(mut self, key: &str) -> Writes {
+        self.0.push(Write::Delete {
+            key: key.to_owned(),
         });
         self
     }
@@ -374,6 +386,9 @@ impl KeyValue {
                             pipe.cmd("SADD").arg(&key).arg(member).ignore();
                             pipe.cmd("PEXPIRE").arg(&key).arg(millis(*ttl)).ignore();
                         }
+                        Write::Delete { .. } => {
+                            pipe.cmd("DEL").arg(&key).ignore();
+                        }
                     }
                 }
                 pipe.query_async::<()>(&mut c.clone()).await?;
@@ -572,6 +587,9 @@ impl Memory {
                     map.remove_if_expired(&key, now);
                     map.add_member(key, member, now + ttl);
                 }
+                Write::Delete { key } => {
+                    map.remove(&key);
+                }
             }
         }
     }
@@ -678,12 +696,17 @@ mod tests {
     #[tokio::test]
     async fn writes_applied_together_are_all_there() {
         for kv in both_backends().await {
+            kv.set("pending:1", "request", Duration::seconds(60))
+                .await
+                .unwrap();
             let writes = Writes::new()
+                .delete("pending:1")
                 .set("code:1", "record", Duration::seconds(60))
                 .set_add("grants:s", "app g1", Duration::minutes(10))
                 .set_add("grants:s", "other g2", Duration::minutes(10));
             kv.apply(writes).await.unwrap();
             assert_eq!(kv.get("code:1").await.unwrap().as_deref(), Some("record"));
+            assert_eq!(kv.get("pending:1").await.unwrap(), None, "{kv:?}");
             let mut members = kv.set_members("grants:s").await.unwrap();
             members.sort();
             assert_eq!(members, ["app g1", "other g2"], "{kv:?}");

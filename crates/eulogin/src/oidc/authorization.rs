@@ -342,6 +342,11 @@ pub async fn forget_pending(kv: &KeyValue, id: &str) -> Result<(), KvError> {
     kv.delete(&pending_key(id)).await
 }
 
+/// `writes` with the pending request `id` forgotten.
+pub fn forgetting_pending(writes: Writes, id: &str) -> Writes {
+    writes.delete(&pending_key(id))
+}
+
 /// What an authorization code stands for until it is exchanged.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CodeRecord {

@@ -6,7 +6,7 @@
 use crate::oidc::assurance::{Amr, Loa};
 use infra::clock::SharedClock;
 use infra::crypto;
-use infra::kv::{KeyValue, KvError};
+use infra::kv::{KeyValue, KvError, Writes};
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
@@ -122,23 +122,24 @@ impl Sessions {
             amr: proof.amr,
             loa: Some(proof.loa),
         };
-        self.store(&handle, &record).await?;
-        self.kv
-            .set_add(&index_key(account_id), &handle, self.absolute)
-            .await?;
+        // The session and its place in the account's index: one round trip to the store.
+        let writes = Writes::new()
+            .set(&session_key(&handle), &to_json(&record)?, self.kept_for())
+            .set_add(&index_key(account_id), &handle, self.absolute);
+        self.kv.apply(writes).await?;
         Ok(cookie_value)
     }
 
     async fn store(&self, handle: &str, record: &SessionRecord) -> Result<(), KvError> {
-        let json = serde_json::to_string(record).map_err(|e| KvError::other(e.to_string()))?;
-        // The store forgets a little after the idle timeout; the clock decides before that.
         self.kv
-            .set(
-                &session_key(handle),
-                &json,
-                self.idle + Duration::minutes(1),
-            )
+            .set(&session_key(handle), &to_json(record)?, self.kept_for())
             .await
+    }
+
+    /// How long the store keeps a record: a little after the idle timeout (the clock decides
+    /// before that).
+    fn kept_for(&self) -> Duration {
+        self.idle + Duration::minutes(1)
     }
 
     fn is_alive(&self, record: &SessionRecord, now: OffsetDateTime) -> bool {
@@ -243,4 +244,8 @@ impl Sessions {
         }
         Ok(ended)
     }
+}
+
+fn to_json(record: &SessionRecord) -> Result<String, KvError> {
+    serde_json::to_string(record).map_err(|e| KvError::other(e.to_string()))
 }

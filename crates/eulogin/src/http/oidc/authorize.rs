@@ -140,10 +140,7 @@ async fn decide(
         authorization::session_fit(&request, s.record.authenticated_at, s.record.level(), now)
     });
     if let (Some(SessionFit::Fits), Some(session)) = (&fit, &session) {
-        if let Some(id) = pending_id {
-            authorization::forget_pending(&state.kv, id).await?;
-        }
-        return complete(req, state, &request, session).await;
+        return complete(req, state, &request, session, pending_id).await;
     }
     if request.prompt_none {
         let error = match fit {
@@ -179,12 +176,14 @@ fn login_url(pending_id: &str, ui_locales: Option<&str>) -> String {
     }
 }
 
-/// Issues the code and sends the browser back to the application.
+/// Issues the code and sends the browser back to the application; the request is no longer
+/// pending then (`pending_id`, when it was kept for a login).
 async fn complete(
     req: &HttpRequest,
     state: &AppState,
     request: &AuthorizationRequest,
     session: &ActiveSession,
+    pending_id: Option<&str>,
 ) -> Result<HttpResponse, WebError> {
     let account_id = session.record.account_id.clone();
     let account = state
@@ -193,6 +192,9 @@ async fn complete(
         .await?;
     let Some(account) = account else {
         // The account is gone: the session is worthless.
+        if let Some(id) = pending_id {
+            authorization::forget_pending(&state.kv, id).await?;
+        }
         state
             .sessions
             .end(&session.handle, &session.record.account_id)
@@ -218,9 +220,14 @@ async fn complete(
         amr: session.record.amr.clone(),
         auth_time: session.record.authenticated_at.unix_timestamp(),
     };
-    // The session's note of the grant and the code: one round trip to the store.
+    // The request no longer pending, the session's note of the grant and the code: one
+    // round trip to the store.
+    let done = match pending_id {
+        Some(id) => authorization::forgetting_pending(Writes::new(), id),
+        None => Writes::new(),
+    };
     let writes = remembering_grant(
-        Writes::new(),
+        done,
         &grant.sid,
         &grant.client_id,
         &grant.grant_id,
