@@ -17,6 +17,9 @@ mkdir -p var
 export EULOGIN_CLIENTS_FILE="${EULOGIN_CLIENTS_FILE:-./deploy/dev/clients.toml}"
 export TRACES_DATABASE_URL="${TRACES_DATABASE_URL:-./var/traces.db}"
 export RUST_BACKTRACE=0
+# Prometheus metrics, each service on a port of its own on this machine only.
+export EULOGIN_METRICS_LISTEN="${EULOGIN_METRICS_LISTEN:-127.0.0.1:9464}"
+export TRACES_METRICS_LISTEN="${TRACES_METRICS_LISTEN:-127.0.0.1:9465}"
 eulogin_url="${EULOGIN_PUBLIC_URL:-http://localhost:8080}"
 traces_url="${TRACES_PUBLIC_URL:-http://localhost:8081}"
 demo_countries="${DEMO_COUNTRIES:-all}"
@@ -124,6 +127,7 @@ cat <<MSG
                                              demo-spa); add more with $bin/eulogin clients add
   traces    $traces_url/            log in with a demo account above, or your own
   outbox    ./var/outbox            e-mails (*.eml) and SMS codes (*.sms.json) of both services
+  metrics   http://$EULOGIN_METRICS_LISTEN/metrics, http://$TRACES_METRICS_LISTEN/metrics
 
   Press Ctrl-C to stop both.
 MSG

@@ -29,6 +29,7 @@ use eulogin_webauthn::WebAuthnPolicy;
 use infra::clock::SharedClock;
 use infra::db::Database;
 use infra::http::csrf::Csrf;
+use infra::http::metrics_listener;
 use infra::kv::{KeyValue, KvError};
 use infra::mail::{Mailer, OutgoingMail, Postman};
 use infra::metrics::Metrics;
@@ -227,11 +228,10 @@ impl AppState {
 }
 
 /// Paths called by programs: they get no CSRF cookie.
-const NO_BROWSER_COOKIE_PATHS: [&str; 10] = [
+const NO_BROWSER_COOKIE_PATHS: [&str; 9] = [
     http::app_api::APP_API_PREFIX,
     "/healthz",
     "/readyz",
-    "/metrics",
     http::oidc::MACHINE_PATHS[0],
     http::oidc::MACHINE_PATHS[1],
     http::oidc::MACHINE_PATHS[2],
@@ -347,6 +347,8 @@ fn tls_config(
 /// A running application: where it listens and the server to await.
 pub struct Application {
     pub port: u16,
+    /// The port of the metrics listener, when `EULOGIN_METRICS_LISTEN` names one.
+    pub metrics_port: Option<u16>,
     pub state: AppState,
     server: Server,
 }
@@ -362,11 +364,14 @@ impl Application {
 
     pub fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Application> {
         let port = listener.local_addr()?.port();
+        let metrics_listener = metrics_listener::bind(state.settings.metrics_listen.as_deref())?;
+        let metrics_port = metrics_listener::port_of(metrics_listener.as_ref())?;
         let data = web::Data::new(state.clone());
         let https = state.settings.https();
         let server = HttpServer::new(move || {
             let csrf = data.csrf.clone();
             let metrics = data.metrics.clone();
+            let scraped = data.metrics.clone();
             App::new()
                 .app_data(data.clone())
                 .app_data(
@@ -391,15 +396,24 @@ impl Application {
                 .wrap(from_fn(move |req, next| {
                     infra::http::request_log::log_and_measure(metrics.clone(), req, next)
                 }))
+                .wrap(from_fn(move |req, next| {
+                    metrics_listener::serve_on(metrics_port, scraped.clone(), req, next)
+                }))
         })
         .shutdown_timeout(10);
         let server = match &state.settings.tls {
             Some((cert, key)) => server.listen_rustls_0_23(listener, tls_config(cert, key)?)?,
             None => server.listen(listener)?,
+        };
+        // Plain HTTP: the metrics listener is reached inside the cluster or the machine only.
+        let server = match metrics_listener {
+            Some(metrics_listener) => server.listen(metrics_listener)?,
+            None => server,
         }
         .run();
         Ok(Application {
             port,
+            metrics_port,
             state,
             server,
         })

@@ -13,6 +13,11 @@ pub struct Cli {
     /// Address and port to listen on.
     #[arg(long, env = "EULOGIN_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
+    /// Address and port of the metrics listener, which serves `/metrics` (Prometheus,
+    /// OpenMetrics) and nothing else; reach it only from the monitoring system (e.g.
+    /// `0.0.0.0:9464` in a pod, `127.0.0.1:9464` on a workstation). Unset: no metrics.
+    #[arg(long, env = "EULOGIN_METRICS_LISTEN")]
+    pub metrics_listen: Option<String>,
     /// The public URL browsers reach eulogin at; also its OpenID Connect issuer. Every link in
     /// e-mails is built from it, never from the request's Host header.
     #[arg(
@@ -167,6 +172,7 @@ impl OidcSettings {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub listen: String,
+    pub metrics_listen: Option<String>,
     pub public_url: Url,
     pub database_url: SecretString,
     pub database_pool_size: u32,
@@ -219,6 +225,7 @@ impl Settings {
             .unwrap_or(2);
         Ok(Settings {
             listen: cli.listen,
+            metrics_listen: cli.metrics_listen.filter(|a| !a.trim().is_empty()),
             public_url,
             database_url,
             database_pool_size: cli.database_pool_size.max(1),

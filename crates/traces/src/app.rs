@@ -12,6 +12,7 @@ use actix_web::{App, HttpServer, web};
 use infra::clock::SharedClock;
 use infra::db::Database;
 use infra::http::csrf::Csrf;
+use infra::http::metrics_listener;
 use infra::kv::KeyValue;
 use infra::mail::{Mailer, Postman};
 use infra::metrics::Metrics;
@@ -39,11 +40,10 @@ pub struct AppState {
 /// Paths that machines call: no browser cookie is set on them. The back-channel logout is
 /// called by eulogin's server, with neither cookie nor CSRF token (its signed logout token is
 /// the proof); `Csrf` only checks the handlers that ask it to, and this one does not.
-const NO_BROWSER_COOKIE_PATHS: [&str; 5] = [
+const NO_BROWSER_COOKIE_PATHS: [&str; 4] = [
     "/api/",
     "/healthz",
     "/readyz",
-    "/metrics",
     crate::auth::BACKCHANNEL_LOGOUT_PATH,
 ];
 
@@ -168,6 +168,8 @@ async fn build_operator_documents(db: Database) {
 pub struct Application {
     pub port: u16,
     pub state: AppState,
+    /// The port of the metrics listener, when `TRACES_METRICS_LISTEN` names one.
+    pub metrics_port: Option<u16>,
     server: Server,
     /// The inactivity job running every `TRACES_INACTIVITY_INTERVAL_MINUTES`, if enabled.
     inactivity_job: Option<tokio::task::JoinHandle<()>>,
@@ -184,12 +186,15 @@ impl Application {
 
     pub fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Application> {
         let port = listener.local_addr()?.port();
+        let metrics_listener = metrics_listener::bind(state.settings.metrics_listen.as_deref())?;
+        let metrics_port = metrics_listener::port_of(metrics_listener.as_ref())?;
         let data = web::Data::new(state.clone());
         let https = state.settings.https();
         let csp = content_security_policy(&state.settings);
         let server = HttpServer::new(move || {
             let csrf = data.csrf.clone();
             let metrics = data.metrics.clone();
+            let scraped = data.metrics.clone();
             App::new()
                 .app_data(data.clone())
                 .app_data(web::FormConfig::default().limit(64 * 1024))
@@ -213,14 +218,22 @@ impl Application {
                 .wrap(from_fn(move |req, next| {
                     infra::http::request_log::log_and_measure(metrics.clone(), req, next)
                 }))
+                .wrap(from_fn(move |req, next| {
+                    metrics_listener::serve_on(metrics_port, scraped.clone(), req, next)
+                }))
         })
         .shutdown_timeout(10)
-        .listen(listener)?
+        .listen(listener)?;
+        let server = match metrics_listener {
+            Some(metrics_listener) => server.listen(metrics_listener)?,
+            None => server,
+        }
         .run();
         let inactivity_job = crate::workflows::inactivity::start_periodic(state.clone());
         tokio::spawn(build_operator_documents(state.db.clone()));
         Ok(Application {
             port,
+            metrics_port,
             state,
             server,
             inactivity_job,

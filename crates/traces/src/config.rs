@@ -16,6 +16,11 @@ pub struct Cli {
     /// Address and port to listen on.
     #[arg(long, env = "TRACES_LISTEN", default_value = "127.0.0.1:8081")]
     pub listen: String,
+    /// Address and port of the metrics listener, which serves `/metrics` (Prometheus,
+    /// OpenMetrics) and nothing else; reach it only from the monitoring system (e.g.
+    /// `0.0.0.0:9465` in a pod, `127.0.0.1:9465` on a workstation). Unset: no metrics.
+    #[arg(long, env = "TRACES_METRICS_LISTEN")]
+    pub metrics_listen: Option<String>,
     /// The public URL browsers reach traces at; links in e-mails are built from it.
     #[arg(
         long,
@@ -115,6 +120,7 @@ pub struct Cli {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub listen: String,
+    pub metrics_listen: Option<String>,
     pub public_url: Url,
     pub issuer_url: Url,
     pub client_id: String,
@@ -203,6 +209,7 @@ impl Settings {
         })?;
         Ok(Settings {
             listen: cli.listen,
+            metrics_listen: cli.metrics_listen.filter(|a| !a.trim().is_empty()),
             public_url,
             issuer_url,
             client_id: cli.client_id,

@@ -29,7 +29,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(login::home))
         .route("/healthz", web::get().to(ops::healthz))
         .route("/readyz", web::get().to(ops::readyz))
-        .route("/metrics", web::get().to(ops::metrics))
         .route("/static/{file}", web::get().to(ops::static_file))
         .route("/register", web::get().to(register::form))
         .route("/register", web::post().to(register::submit))

@@ -1,4 +1,5 @@
-//! Operational endpoints (health, readiness, metrics), static files and the 404 page.
+//! Operational endpoints (health, readiness), static files and the 404 page (metrics have a
+//! listener of their own: `infra::http::metrics_listener`).
 
 use crate::app::AppState;
 use crate::http::errors::message_page;
@@ -12,12 +13,6 @@ pub async fn healthz() -> HttpResponse {
 
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     infra::http::health::readyz(&state.db, &state.kv).await
-}
-
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
-        .body(state.metrics.render())
 }
 
 /// The files under `static/`, compiled in: the stylesheet and the small scripts some pages

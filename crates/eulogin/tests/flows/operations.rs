@@ -12,7 +12,21 @@ on_both_backends!(health_readiness_and_metrics_answer, |app| {
     assert_eq!(body["checks"]["database"], true);
     assert_eq!(body["checks"]["key_value_store"], true);
     app.login("nobody@example.se", "wrong password guess").await;
-    let metrics = app.get("/metrics").await.text().await.unwrap();
+    let metrics_base = app
+        .metrics_base
+        .clone()
+        .expect("the tests' metrics listener");
+    let scraped = reqwest::get(format!("{metrics_base}/metrics"))
+        .await
+        .unwrap();
+    assert_eq!(scraped.status(), 200);
+    assert!(
+        scraped.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/openmetrics-text")
+    );
+    let metrics = scraped.text().await.unwrap();
     assert!(
         metrics.contains("eulogin_http_requests_total{method=\"GET\",status=\"200\"}"),
         "{metrics}"
@@ -22,6 +36,37 @@ on_both_backends!(health_readiness_and_metrics_answer, |app| {
         "{metrics}"
     );
 });
+
+on_both_backends!(
+    metrics_are_not_on_the_public_port_and_nothing_else_is_on_theirs,
+    |app| {
+        // The public port: the counters of failed logins are nobody's business there.
+        let public = app.get("/metrics").await;
+        assert_eq!(public.status(), 404);
+        let body = public.text().await.unwrap();
+        assert!(!body.contains("eulogin_security_events_total"), "{body}");
+        // The metrics listener serves `GET /metrics` and nothing else.
+        let metrics_base = app
+            .metrics_base
+            .clone()
+            .expect("the tests' metrics listener");
+        for path in [
+            "/",
+            "/login",
+            "/healthz",
+            "/.well-known/openid-configuration",
+        ] {
+            let answer = reqwest::get(format!("{metrics_base}{path}")).await.unwrap();
+            assert_eq!(answer.status(), 404, "{path}");
+        }
+        let posted = reqwest::Client::new()
+            .post(format!("{metrics_base}/metrics"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(posted.status(), 404);
+    }
+);
 
 /// A TCP relay to a real server that can be cut, to take a backend away from a running app.
 struct Relay {

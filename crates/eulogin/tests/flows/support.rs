@@ -75,6 +75,7 @@ impl TestData {
         let mut args = vec![
             "eulogin".to_owned(),
             "--listen=127.0.0.1:0".to_owned(),
+            "--metrics-listen=127.0.0.1:0".to_owned(),
             "--public-url=http://localhost:8080".to_owned(),
             format!("--database-url={}", self.database_url),
             "--database-pool-size=4".to_owned(),
@@ -102,6 +103,8 @@ impl TestData {
 /// One running eulogin and a browser talking to it.
 pub struct TestApp {
     pub base: String,
+    /// The metrics listener (`http://127.0.0.1:{port}`), when the settings name one.
+    pub metrics_base: Option<String>,
     pub state: AppState,
     pub clock: ManualClock,
     pub browser: reqwest::Client,
@@ -132,6 +135,7 @@ impl TestApp {
     pub fn other_browser(&self) -> TestApp {
         TestApp {
             base: self.base.clone(),
+            metrics_base: self.metrics_base.clone(),
             state: self.state.clone(),
             clock: self.clock.clone(),
             browser: browser(),
@@ -194,10 +198,12 @@ impl TestApp {
             .await
             .expect("application starts");
         let app = Application::serve(listener, state).expect("application serves");
+        let metrics_base = app.metrics_port.map(|p| format!("http://127.0.0.1:{p}"));
         let (_, state, server) = app.into_parts();
         tokio::spawn(server);
         TestApp {
             base,
+            metrics_base,
             state,
             clock,
             browser: browser(),

@@ -38,6 +38,7 @@ impl TestApp {
     pub fn same_browser_on(&self, other: &TestApp) -> TestApp {
         TestApp {
             base: other.base.clone(),
+            metrics_base: other.metrics_base.clone(),
             state: other.state.clone(),
             clock: self.clock.clone(),
             browser: self.browser.clone(),

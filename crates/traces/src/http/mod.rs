@@ -34,7 +34,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/", web::get().to(home::home))
         .route("/healthz", web::get().to(ops::healthz))
         .route("/readyz", web::get().to(ops::readyz))
-        .route("/metrics", web::get().to(ops::metrics))
         .route("/static/{file}", web::get().to(ops::static_file))
         .route("/workspace", web::get().to(workspace::page))
         .route("/workspace/switch", web::post().to(workspace::switch))

@@ -88,7 +88,8 @@ const PAGES: &[Row] = &[
     page_get("/",                                                                          [200, 200, 200, 200, 200, 200, 200, 200]),
     page_get("/healthz",                                                                   [200, 200, 200, 200, 200, 200, 200, 200]),
     page_get("/readyz",                                                                    [200, 200, 200, 200, 200, 200, 200, 200]),
-    page_get("/metrics",                                                                   [200, 200, 200, 200, 200, 200, 200, 200]),
+    // On the metrics listener only (`operations.rs`).
+    page_get("/metrics",                                                                   [404, 404, 404, 404, 404, 404, 404, 404]),
     page_get("/static/style.css",                                                          [200, 200, 200, 200, 200, 200, 200, 200]),
     page_get("/account",                                                                   [303, 200, 200, 200, 200, 200, 200, 200]),
     page_get("/workspace",                                                                 [303, 200, 200, 200, 200, 200, 200, 200]),

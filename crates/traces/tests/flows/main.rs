@@ -21,4 +21,5 @@ mod auth_outage;
 mod environments;
 mod inactivity;
 mod openapi_routes;
+mod operations;
 mod workflow_journey;

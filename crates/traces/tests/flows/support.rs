@@ -127,6 +127,8 @@ pub struct TestWorld {
     pub eulogin: eulogin::AppState,
     /// `http://localhost:<port>`: traces' public URL and API audience.
     pub traces_url: String,
+    /// `http://127.0.0.1:<port>`: traces' metrics listener.
+    pub traces_metrics_url: Option<String>,
     pub traces: traces::AppState,
     /// traces' client secret at eulogin.
     pub client_secret: String,
@@ -180,6 +182,7 @@ impl TestWorld {
             format!("--client-id={CLIENT_ID}"),
             format!("--client-secret={client_secret}"),
             "--secret-key=test-secret-key-of-traces-at-least-32-chars".to_owned(),
+            "--metrics-listen=127.0.0.1:0".to_owned(),
         ];
         args.extend(traces_storage.common_args());
         let mut settings = traces::Settings::from_cli(traces::Cli::parse_from(args))
@@ -188,9 +191,11 @@ impl TestWorld {
         let traces = traces::AppState::connect(settings, shared)
             .await
             .expect("traces starts");
-        let (_, traces, server) = traces::Application::serve(traces_listener, traces)
-            .expect("traces serves")
-            .into_parts();
+        let traces = traces::Application::serve(traces_listener, traces).expect("traces serves");
+        let traces_metrics_url = traces
+            .metrics_port
+            .map(|port| format!("http://127.0.0.1:{port}"));
+        let (_, traces, server) = traces.into_parts();
         let traces_server = server.handle();
         tokio::spawn(server);
 
@@ -200,6 +205,7 @@ impl TestWorld {
             eulogin_url,
             eulogin,
             traces_url,
+            traces_metrics_url,
             traces,
             client_secret,
             eulogin_server: Mutex::new(Some(eulogin_server)),
