@@ -36,59 +36,7 @@ pub struct KeyValue {
 #[derive(Clone)]
 enum Backend {
     Memory(Arc<Memory>),
-    Redis(Arc<RedisConnections>),
-}
-
-/// One Redis connection per Tokio runtime that uses the store: a connection's driver task
-/// runs on the runtime that opened it, so each actix worker (a runtime of its own) talks to
-/// Redis from its own thread. With one connection for the process, every command crossed to
-/// the main thread, where the driver ran, and back: under load that thread became the
-/// bottleneck (0.21 cores and 0.27 idle at 27,000–34,000 userinfo calls/s).
-struct RedisConnections {
-    client: redis::Client,
-    config: redis::aio::ConnectionManagerConfig,
-    by_runtime: Mutex<HashMap<tokio::runtime::Id, redis::aio::ConnectionManager>>,
-}
-
-impl RedisConnections {
-    fn runtime() -> Result<tokio::runtime::Id, KvError> {
-        tokio::runtime::Handle::try_current()
-            .map(|handle| handle.id())
-            .map_err(|e| KvError::other(e.to_string()))
-    }
-
-    fn cached(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<tokio::runtime::Id, redis::aio::ConnectionManager>> {
-        self.by_runtime.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// This runtime's connection, opened on first use (a connection manager reconnects by
-    /// itself after Redis restarts).
-    async fn connection(&self) -> Result<redis::aio::ConnectionManager, KvError> {
-        let runtime = Self::runtime()?;
-        if let Some(connection) = self.cached().get(&runtime) {
-            return Ok(connection.clone());
-        }
-        let opened = redis::aio::ConnectionManager::new_with_config(
-            self.client.clone(),
-            self.config.clone(),
-        )
-        .await?;
-        Ok(self.cached().entry(runtime).or_insert(opened).clone())
-    }
-
-    /// The error of a command; a connection that can no longer serve (its driver gone with a
-    /// runtime whose id a new runtime took over, say) is forgotten, and the next command of
-    /// this runtime opens another.
-    fn failed(&self, e: redis::RedisError) -> KvError {
-        if (e.is_connection_dropped() || e.is_unrecoverable_error())
-            && let Ok(runtime) = Self::runtime()
-        {
-            self.cached().remove(&runtime);
-        }
-        KvError::from(e)
-    }
+    Redis(redis::aio::ConnectionManager),
 }
 
 impl std::fmt::Debug for Backend {
@@ -201,17 +149,14 @@ impl KeyValue {
 
     /// Connects to Redis; fails at once when it cannot be reached.
     pub async fn redis(url: &str, prefix: &str) -> Result<KeyValue, KvError> {
-        let connections = RedisConnections {
-            client: redis::Client::open(url)?,
-            config: redis::aio::ConnectionManagerConfig::new()
-                .set_connection_timeout(Some(std::time::Duration::from_secs(5)))
-                .set_response_timeout(Some(std::time::Duration::from_secs(5))),
-            by_runtime: Mutex::new(HashMap::new()),
-        };
-        connections.connection().await?;
+        let client = redis::Client::open(url)?;
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(std::time::Duration::from_secs(5)))
+            .set_response_timeout(Some(std::time::Duration::from_secs(5)));
+        let manager = redis::aio::ConnectionManager::new_with_config(client, config).await?;
         Ok(KeyValue {
             prefix: format!("{prefix}:"),
-            backend: Backend::Redis(Arc::new(connections)),
+            backend: Backend::Redis(manager),
         })
     }
 
@@ -227,14 +172,10 @@ impl KeyValue {
         let key = self.key(key);
         match &self.backend {
             Backend::Memory(m) => Ok(m.get(&key)),
-            Backend::Redis(r) => Ok({
-                let mut c = r.connection().await?;
-                redis::cmd("GET")
-                    .arg(key)
-                    .query_async(&mut c)
-                    .await
-                    .map_err(|e| r.failed(e))?
-            }),
+            Backend::Redis(c) => Ok(redis::cmd("GET")
+                .arg(key)
+                .query_async(&mut c.clone())
+                .await?),
         }
     }
 
@@ -246,13 +187,11 @@ impl KeyValue {
         let keys: Vec<String> = keys.iter().map(|k| self.key(k)).collect();
         match &self.backend {
             Backend::Memory(m) => Ok(keys.iter().any(|k| m.get(k).is_some())),
-            Backend::Redis(r) => {
-                let mut c = r.connection().await?;
+            Backend::Redis(c) => {
                 let found: i64 = redis::cmd("EXISTS")
                     .arg(&keys)
-                    .query_async(&mut c)
-                    .await
-                    .map_err(|e| r.failed(e))?;
+                    .query_async(&mut c.clone())
+                    .await?;
                 Ok(found > 0)
             }
         }
@@ -265,16 +204,14 @@ impl KeyValue {
                 m.set(key, value.to_owned(), ttl, false);
                 Ok(())
             }
-            Backend::Redis(r) => {
-                let mut c = r.connection().await?;
+            Backend::Redis(c) => {
                 redis::cmd("SET")
                     .arg(key)
                     .arg(value)
                     .arg("PX")
                     .arg(millis(ttl))
-                    .query_async::<()>(&mut c)
-                    .await
-                    .map_err(|e| r.failed(e))?;
+                    .query_async::<()>(&mut c.clone())
+                    .await?;
                 Ok(())
             }
         }
@@ -290,17 +227,15 @@ impl KeyValue {
         let key = self.key(key);
         match &self.backend {
             Backend::Memory(m) => Ok(m.set(key, value.to_owned(), ttl, true)),
-            Backend::Redis(r) => {
-                let mut c = r.connection().await?;
+            Backend::Redis(c) => {
                 let r: Option<String> = redis::cmd("SET")
                     .arg(key)
                     .arg(value)
                     .arg("PX")
                     .arg(millis(ttl))
                     .arg("NX")
-                    .query_async(&mut c)
-                    .await
-                    .map_err(|e| r.failed(e))?;
+                    .query_async(&mut c.clone())
+                    .await?;
                 Ok(r.is_some())
             }
         }
@@ -311,14 +246,10 @@ impl KeyValue {
         let key = self.key(key);
         match &self.backend {
             Backend::Memory(m) => Ok(m.take(&key)),
-            Backend::Redis(r) => Ok({
-                let mut c = r.connection().await?;
-                redis::cmd("GETDEL")
-                    .arg(key)
-                    .query_async(&mut c)
-                    .await
-                    .map_err(|e| r.failed(e))?
-            }),
+            Backend::Redis(c) => Ok(redis::cmd("GETDEL")
+                .arg(key)
+                .query_async(&mut c.clone())
+                .await?),
         }
     }
 
@@ -329,15 +260,10 @@ impl KeyValue {
                 m.take(&key);
                 Ok(())
             }
-            Backend::Redis(r) => {
-                let mut c = r.connection().await?;
-                redis::cmd("DEL")
-                    .arg(key)
-                    .query_async::<()>(&mut c)
-                    .await
-                    .map_err(|e| r.failed(e))?;
-                Ok(())
-            }
+            Backend::Redis(c) => Ok(redis::cmd("DEL")
+                .arg(key)
+                .query_async::<()>(&mut c.clone())
+                .await?),
         }
     }
 
@@ -347,15 +273,11 @@ impl KeyValue {
         let key = self.key(key);
         match &self.backend {
             Backend::Memory(m) => Ok(m.increment(key, window)),
-            Backend::Redis(r) => Ok({
-                let mut c = r.connection().await?;
-                INCREMENT
-                    .key(key)
-                    .arg(millis(window))
-                    .invoke_async(&mut c)
-                    .await
-                    .map_err(|e| r.failed(e))?
-            }),
+            Backend::Redis(c) => Ok(INCREMENT
+                .key(key)
+                .arg(millis(window))
+                .invoke_async(&mut c.clone())
+                .await?),
         }
     }
 
@@ -364,13 +286,11 @@ impl KeyValue {
         let key = self.key(key);
         match &self.backend {
             Backend::Memory(m) => Ok(m.ttl(&key)),
-            Backend::Redis(r) => {
-                let mut c = r.connection().await?;
+            Backend::Redis(c) => {
                 let ms: i64 = redis::cmd("PTTL")
                     .arg(key)
-                    .query_async(&mut c)
-                    .await
-                    .map_err(|e| r.failed(e))?;
+                    .query_async(&mut c.clone())
+                    .await?;
                 Ok((ms >= 0).then(|| Duration::milliseconds(ms)))
             }
         }
@@ -384,8 +304,7 @@ impl KeyValue {
                 m.set_add(key, member, ttl);
                 Ok(())
             }
-            Backend::Redis(r) => {
-                let mut c = r.connection().await?;
+            Backend::Redis(c) => {
                 redis::pipe()
                     .atomic()
                     .cmd("SADD")
@@ -396,9 +315,8 @@ impl KeyValue {
                     .arg(&key)
                     .arg(millis(ttl))
                     .ignore()
-                    .query_async::<()>(&mut c)
-                    .await
-                    .map_err(|e| r.failed(e))?;
+                    .query_async::<()>(&mut c.clone())
+                    .await?;
                 Ok(())
             }
         }
@@ -411,16 +329,11 @@ impl KeyValue {
                 m.set_remove(&key, member);
                 Ok(())
             }
-            Backend::Redis(r) => {
-                let mut c = r.connection().await?;
-                redis::cmd("SREM")
-                    .arg(key)
-                    .arg(member)
-                    .query_async::<()>(&mut c)
-                    .await
-                    .map_err(|e| r.failed(e))?;
-                Ok(())
-            }
+            Backend::Redis(c) => Ok(redis::cmd("SREM")
+                .arg(key)
+                .arg(member)
+                .query_async::<()>(&mut c.clone())
+                .await?),
         }
     }
 
@@ -428,14 +341,10 @@ impl KeyValue {
         let key = self.key(key);
         match &self.backend {
             Backend::Memory(m) => Ok(m.set_members(&key)),
-            Backend::Redis(r) => Ok({
-                let mut c = r.connection().await?;
-                redis::cmd("SMEMBERS")
-                    .arg(key)
-                    .query_async(&mut c)
-                    .await
-                    .map_err(|e| r.failed(e))?
-            }),
+            Backend::Redis(c) => Ok(redis::cmd("SMEMBERS")
+                .arg(key)
+                .query_async(&mut c.clone())
+                .await?),
         }
     }
 
@@ -459,8 +368,7 @@ impl KeyValue {
                 );
                 Ok(())
             }
-            Backend::Redis(r) => {
-                let mut c = r.connection().await?;
+            Backend::Redis(c) => {
                 let mut pipe = redis::pipe();
                 pipe.atomic();
                 for write in &writes.0 {
@@ -483,9 +391,7 @@ impl KeyValue {
                         }
                     }
                 }
-                pipe.query_async::<()>(&mut c)
-                    .await
-                    .map_err(|e| r.failed(e))?;
+                pipe.query_async::<()>(&mut c.clone()).await?;
                 Ok(())
             }
         }
@@ -503,16 +409,12 @@ impl KeyValue {
         let (key, mark_key) = (self.key(key), self.key(mark_key));
         match &self.backend {
             Backend::Memory(m) => Ok(m.take_marking(&key, mark_key, mark_ttl)),
-            Backend::Redis(r) => Ok({
-                let mut c = r.connection().await?;
-                TAKE_MARKING
-                    .key(key)
-                    .key(mark_key)
-                    .arg(millis(mark_ttl))
-                    .invoke_async(&mut c)
-                    .await
-                    .map_err(|e| r.failed(e))?
-            }),
+            Backend::Redis(c) => Ok(TAKE_MARKING
+                .key(key)
+                .key(mark_key)
+                .arg(millis(mark_ttl))
+                .invoke_async(&mut c.clone())
+                .await?),
         }
     }
 
@@ -520,14 +422,10 @@ impl KeyValue {
     pub async fn ping(&self) -> bool {
         match &self.backend {
             Backend::Memory(_) => true,
-            Backend::Redis(r) => match r.connection().await {
-                Ok(mut c) => redis::cmd("PING")
-                    .query_async::<String>(&mut c)
-                    .await
-                    .map_err(|e| r.failed(e))
-                    .is_ok(),
-                Err(_) => false,
-            },
+            Backend::Redis(c) => redis::cmd("PING")
+                .query_async::<String>(&mut c.clone())
+                .await
+                .is_ok(),
         }
     }
 
@@ -538,19 +436,17 @@ impl KeyValue {
                 m.clear();
                 Ok(())
             }
-            Backend::Redis(r) => {
-                let mut conn = r.connection().await?;
+            Backend::Redis(c) => {
+                let mut conn = c.clone();
                 let keys: Vec<String> = redis::cmd("KEYS")
                     .arg(format!("{}*", self.prefix))
                     .query_async(&mut conn)
-                    .await
-                    .map_err(|e| r.failed(e))?;
+                    .await?;
                 if !keys.is_empty() {
                     redis::cmd("DEL")
                         .arg(keys)
                         .query_async::<()>(&mut conn)
-                        .await
-                        .map_err(|e| r.failed(e))?;
+                        .await?;
                 }
                 Ok(())
             }
@@ -795,36 +691,6 @@ mod tests {
             KeyValue::in_process(&prefix, Arc::new(ManualClock::starting_now())),
             redis,
         ]
-    }
-
-    /// Each runtime gets its own connection, opened on first use: the store keeps working from
-    /// runtimes that did not exist when it was made, after the one that made it is gone.
-    #[test]
-    fn redis_connections_follow_the_runtime_that_uses_them() {
-        let runtime = || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-        };
-        let url = std::env::var("TEST_REDIS_URL")
-            .unwrap_or_else(|_| "redis://127.0.0.1:6379/15".to_owned());
-        let prefix = format!("kv-test-{}", crate::crypto::random_token());
-        let first = runtime();
-        let kv = first
-            .block_on(KeyValue::redis(&url, &prefix))
-            .expect("Redis for tests (make check-backends)");
-        first
-            .block_on(kv.set("k", "v", Duration::minutes(1)))
-            .unwrap();
-        drop(first);
-        for _ in 0..3 {
-            let next = runtime();
-            let read = next.block_on(kv.get("k")).unwrap();
-            assert_eq!(read.as_deref(), Some("v"));
-            drop(next);
-        }
-        runtime().block_on(kv.clear_namespace()).unwrap();
     }
 
     #[tokio::test]
