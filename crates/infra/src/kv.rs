@@ -298,28 +298,7 @@ impl KeyValue {
 
     /// Adds a member to a set and (re)sets the set's TTL.
     pub async fn set_add(&self, key: &str, member: &str, ttl: Duration) -> Result<(), KvError> {
-        let key = self.key(key);
-        match &self.backend {
-            Backend::Memory(m) => {
-                m.set_add(key, member, ttl);
-                Ok(())
-            }
-            Backend::Redis(c) => {
-                redis::pipe()
-                    .atomic()
-                    .cmd("SADD")
-                    .arg(&key)
-                    .arg(member)
-                    .ignore()
-                    .cmd("PEXPIRE")
-                    .arg(&key)
-                    .arg(millis(ttl))
-                    .ignore()
-                    .query_async::<()>(&mut c.clone())
-                    .await?;
-                Ok(())
-            }
-        }
+        self.apply(Writes::new().set_add(key, member, ttl)).await
     }
 
     pub async fn set_remove(&self, key: &str, member: &str) -> Result<(), KvError> {
@@ -464,6 +443,17 @@ enum Value {
     Set(HashSet<String>),
 }
 
+impl Value {
+    /// What `get` and `take` answer for the value: text and counters as text, sets nothing.
+    fn into_text(self) -> Option<String> {
+        match self {
+            Value::Text(t) => Some(t),
+            Value::Counter(n) => Some(n.to_string()),
+            Value::Set(_) => None,
+        }
+    }
+}
+
 struct Entry {
     value: Value,
     expires_at: OffsetDateTime,
@@ -597,11 +587,7 @@ impl Memory {
     fn take_marking(&self, key: &str, mark_key: String, mark_ttl: Duration) -> Option<String> {
         let now = self.clock.now();
         let mut map = self.live_for(key);
-        let taken = match map.remove(key).map(|e| e.value) {
-            Some(Value::Text(t)) => t,
-            Some(Value::Counter(n)) => n.to_string(),
-            _ => return None,
-        };
+        let taken = map.remove(key)?.value.into_text()?;
         map.insert(
             mark_key,
             Entry {
@@ -613,11 +599,7 @@ impl Memory {
     }
 
     fn take(&self, key: &str) -> Option<String> {
-        match self.live_for(key).remove(key).map(|e| e.value) {
-            Some(Value::Text(t)) => Some(t),
-            Some(Value::Counter(n)) => Some(n.to_string()),
-            _ => None,
-        }
+        self.live_for(key).remove(key)?.value.into_text()
     }
 
     fn increment(&self, key: String, window: Duration) -> i64 {
@@ -639,12 +621,6 @@ impl Memory {
     fn ttl(&self, key: &str) -> Option<Duration> {
         let now = self.clock.now();
         self.live_for(key).get(key).map(|e| e.expires_at - now)
-    }
-
-    fn set_add(&self, key: String, member: &str, ttl: Duration) {
-        let expires_at = self.clock.now() + ttl;
-        self.live_for(&key)
-            .add_member(key, member.to_owned(), expires_at);
     }
 
     fn set_remove(&self, key: &str, member: &str) {

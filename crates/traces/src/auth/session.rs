@@ -9,7 +9,7 @@ use crate::config::Settings;
 use actix_web::HttpRequest;
 use actix_web::cookie::{Cookie, SameSite};
 use infra::crypto::{random_token, sha256_hex};
-use infra::kv::{KeyValue, KvError};
+use infra::kv::{KeyValue, KvError, Writes};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -96,12 +96,16 @@ pub async fn open(
     let key = sha256_hex(id.as_bytes());
     let ttl = settings.session_max;
     let json = serde_json::to_string(record).map_err(|e| KvError::other(e.to_string()))?;
-    kv.set(&record_key(&key), &json, ttl).await?;
+    // The session and its places in the indexes: one round trip, all or nothing.
+    let mut writes = Writes::new().set(&record_key(&key), &json, ttl).set_add(
+        &subject_index(&record.subject),
+        &key,
+        ttl,
+    );
     if let Some(sid) = &record.sid {
-        kv.set_add(&sid_index(sid), &key, ttl).await?;
+        writes = writes.set_add(&sid_index(sid), &key, ttl);
     }
-    kv.set_add(&subject_index(&record.subject), &key, ttl)
-        .await?;
+    kv.apply(writes).await?;
     Ok(build_cookie(settings, id, ttl))
 }
 
