@@ -2,9 +2,9 @@
 //!
 //! A wrong password and an unknown address get the same answer in the same time (a dummy hash
 //! is checked for unknown addresses). Passwords of real accounts are checked under the lockout
-//! rule by `password_check`. Unknown addresses are counted in the
-//! key-value store and "lock" after five failures too, so the locked message does not reveal
-//! that an account exists.
+//! rule by `password_check`; the account is found and its place in the lockout count reserved
+//! in one step. Unknown addresses are counted in the key-value store and "lock" after five
+//! failures too, so the locked message does not reveal that an account exists.
 
 use crate::app::AppState;
 use crate::domain::email::normalise_email;
@@ -14,7 +14,7 @@ use crate::http::errors::WebError;
 use crate::http::forms::reject_forgery;
 use crate::http::oidc::authorize::{after_login, pending_for_login};
 use crate::http::page::{PageContext, see_other};
-use crate::http::password_check::{PasswordCheck, check_password};
+use crate::http::password_check::{PasswordCheck, check_reserved};
 use crate::http::register::NoticePage;
 use crate::http::second_step;
 use crate::http::session_cookie;
@@ -22,6 +22,7 @@ use crate::security::rate_limit::{self, Verdict};
 use crate::security::sessions::Proof;
 use crate::store::accounts::{self, Account};
 use crate::store::audit::AuditEvent;
+use crate::store::login_attempts;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -170,12 +171,13 @@ pub async fn submit(
     }
     let password = normalise_password(&form.password);
 
+    // The account and, when it may be tried, one place of its lockout count: one step.
     let lookup = email.clone();
-    let account = state
+    let attempt = state
         .db
-        .run(move |c| Ok(accounts::find_by_email(c, &lookup)?))
+        .write(move |c| Ok(login_attempts::reserve_by_email(c, &lookup)?))
         .await?;
-    let Some(account) = account.filter(|a| a.password_hash.is_some()) else {
+    let Some(attempt) = attempt.filter(|a| a.account.password_hash.is_some()) else {
         // No account (or no password set yet): the same work and the same answers.
         state.hasher.verify(&password, None).await?;
         let bucket = rate_limit::personal_bucket("unknown_address_failures", &email);
@@ -192,9 +194,9 @@ pub async fn submit(
         return Ok(refused(&page().await, &form, &typed_email, refusal));
     };
 
-    match check_password(
+    match check_reserved(
         &state,
-        &account,
+        &attempt,
         &password,
         &actor,
         AuditEvent::LoginFailed,
@@ -215,6 +217,7 @@ pub async fn submit(
             return Ok(refused(&page().await, &form, &typed_email, Refusal::Locked));
         }
     }
+    let account = attempt.account;
     state.metrics.event("login_succeeded");
     if let Some(second_step) =
         second_step::begin_after_password(&state, &account, &form.authorization, &form.next).await?

@@ -12,6 +12,7 @@ use crate::i18n::Lang;
 use crate::security::password_hasher::needs_rehash;
 use crate::store::accounts::{self, Account};
 use crate::store::audit::{Actor, AuditEvent};
+use crate::store::login_attempts::{self, Attempt, SuccessAudit};
 
 /// The outcome of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,10 +23,10 @@ pub enum PasswordCheck {
     Locked,
 }
 
-/// Checks `password` (already normalised) for `account`. Failures are audited as
-/// `failure_event`; the fifth one blocks the account, is audited and e-mailed to its owner.
-/// A correct password resets the count, is audited as `success_event` (in the same
-/// transaction) and upgrades an outdated hash.
+/// Checks `password` (already normalised) for `account`, reserving its place first (the
+/// re-authentication of someone logged in). Failures are audited as `failure_event`; the fifth
+/// one blocks the account, is audited and e-mailed to its owner. A correct password resets the
+/// count, is audited as `success_event` (in the same transaction) and upgrades an outdated hash.
 pub async fn check_password(
     state: &AppState,
     account: &Account,
@@ -37,8 +38,34 @@ pub async fn check_password(
     let id = account.id.clone();
     let reserved = state
         .db
-        .write(move |c| Ok(accounts::reserve_login_attempt(c, &id)?))
+        .write(move |c| Ok(login_attempts::reserve(c, &id)?))
         .await?;
+    let attempt = Attempt {
+        account: account.clone(),
+        reserved,
+    };
+    check_reserved(
+        state,
+        &attempt,
+        password,
+        actor,
+        failure_event,
+        success_event,
+    )
+    .await
+}
+
+/// [`check_password`] for an account whose place was already asked for (the login, which finds
+/// the account and reserves in one step).
+pub async fn check_reserved(
+    state: &AppState,
+    attempt: &Attempt,
+    password: &str,
+    actor: &Actor,
+    failure_event: AuditEvent,
+    success_event: Option<AuditEvent>,
+) -> Result<PasswordCheck, WebError> {
+    let (account, reserved) = (&attempt.account, attempt.reserved);
     if !reserved {
         state.hasher.verify(password, None).await?;
         state
@@ -55,12 +82,13 @@ pub async fn check_password(
         let (id, now, actor) = (account.id.clone(), state.clock.now(), actor.clone());
         state
             .db
-            .transaction(move |c| {
-                accounts::record_successful_login(c, &id, now)?;
-                if let Some(event) = success_event {
-                    crate::store::audit::record(c, event, Some(&id), &actor, "password", now)?;
-                }
-                Ok::<_, infra::db::DbError>(())
+            .write(move |c| {
+                let audit = success_event.map(|event| SuccessAudit {
+                    event,
+                    actor: &actor,
+                    detail: "password",
+                });
+                Ok(login_attempts::record_success(c, &id, now, audit)?)
             })
             .await?;
         if account.password_hash.as_deref().is_some_and(needs_rehash) {
@@ -76,7 +104,7 @@ pub async fn check_password(
     let id = account.id.clone();
     let failures = state
         .db
-        .run(move |c| Ok(accounts::failed_logins(c, &id)?))
+        .run(move |c| Ok(login_attempts::failed_logins(c, &id)?))
         .await?;
     state
         .audit(

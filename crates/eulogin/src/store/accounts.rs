@@ -1,7 +1,7 @@
-//! The accounts table: who a person is, their password hash and their lockout count.
+//! The accounts table: who a person is and their password hash (the lockout count's writes are
+//! in `login_attempts`).
 
 use super::schema::accounts;
-use crate::domain::lockout::MAX_CONSECUTIVE_FAILURES;
 use diesel::prelude::*;
 use infra::db::{AnyConnection, from_db_time, to_db_time};
 use time::{OffsetDateTime, PrimitiveDateTime};
@@ -26,9 +26,9 @@ pub struct Account {
     pub always_mfa: bool,
 }
 
-#[derive(Queryable, Selectable)]
+#[derive(Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = accounts)]
-struct AccountRow {
+pub(super) struct AccountRow {
     id: String,
     subject: String,
     email: String,
@@ -125,42 +125,6 @@ pub fn insert(
         ))
         .execute(conn)?;
     Ok(id)
-}
-
-/// Takes one of the five places for a password check, in one atomic statement. False when the
-/// account is blocked: the password must not be checked at all then.
-pub fn reserve_login_attempt(conn: &mut AnyConnection, id: &str) -> QueryResult<bool> {
-    let updated = diesel::update(
-        accounts::table
-            .filter(accounts::id.eq(id))
-            .filter(accounts::failed_logins.lt(MAX_CONSECUTIVE_FAILURES)),
-    )
-    .set(accounts::failed_logins.eq(accounts::failed_logins + 1))
-    .execute(conn)?;
-    Ok(updated == 1)
-}
-
-/// The number of consecutive failures now recorded.
-pub fn failed_logins(conn: &mut AnyConnection, id: &str) -> QueryResult<i32> {
-    accounts::table
-        .filter(accounts::id.eq(id))
-        .select(accounts::failed_logins)
-        .first(conn)
-}
-
-/// A correct password: the reserved place is given back and the count starts again.
-pub fn record_successful_login(
-    conn: &mut AnyConnection,
-    id: &str,
-    now: OffsetDateTime,
-) -> QueryResult<()> {
-    diesel::update(accounts::table.filter(accounts::id.eq(id)))
-        .set((
-            accounts::failed_logins.eq(0),
-            accounts::last_login_at.eq(Some(to_db_time(now))),
-        ))
-        .execute(conn)?;
-    Ok(())
 }
 
 /// Sets a new password: this also unblocks the account and proves the address works.

@@ -92,6 +92,11 @@ pub struct AuditRecord {
     pub detail: String,
 }
 
+/// A new event's id: time-ordered (UUIDv7), so the newest events of an account come first by id.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
 pub fn record(
     conn: &mut AnyConnection,
     event: AuditEvent,
@@ -102,7 +107,7 @@ pub fn record(
 ) -> QueryResult<()> {
     diesel::insert_into(audit_events::table)
         .values((
-            audit_events::id.eq(uuid::Uuid::now_v7().to_string()),
+            audit_events::id.eq(new_id()),
             audit_events::occurred_at.eq(to_db_time(now)),
             audit_events::account_id.eq(account_id),
             audit_events::event.eq(event.as_str()),

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod clients;
 pub mod factors;
 pub mod links;
+pub mod login_attempts;
 pub mod refresh_tokens;
 pub mod schema;
 pub mod signing_keys;

@@ -59,6 +59,67 @@ on_both_backends!(
     }
 );
 
+on_both_backends!(
+    a_correct_password_starts_the_count_again_and_is_audited_with_who_and_when,
+    |app| {
+        app.create_account("audit@example.se", STRONG_PASSWORD)
+            .await;
+        app.fail_logins("audit@example.se", 2).await;
+        let token = app.csrf_token().await;
+        let response = app
+            .browser
+            .post(app.url("/login"))
+            .header("user-agent", "Firefox/140 (audit test)")
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("email", "audit@example.se"),
+                ("password", STRONG_PASSWORD),
+            ])
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(response.status(), 303);
+        let email = "audit@example.se".to_owned();
+        let (account, events) = app
+            .state
+            .db
+            .run(move |c| {
+                let account = eulogin::store::accounts::find_by_email(c, &email)?.expect("account");
+                let events = eulogin::store::audit::for_account(c, &account.id, 10)?;
+                Ok((account, events))
+            })
+            .await
+            .expect("query");
+        let now = infra::Clock::now(&app.clock).unix_timestamp();
+        assert_eq!(account.failed_logins, 0, "the count starts again");
+        assert_eq!(account.last_login_at.map(|t| t.unix_timestamp()), Some(now));
+        let newest = &events[0];
+        assert_eq!(newest.event, "login_succeeded");
+        assert_eq!(newest.detail, "password");
+        assert_eq!(newest.ip, "127.0.0.1");
+        assert_eq!(newest.user_agent, "Firefox/140 (audit test)");
+        assert_eq!(newest.occurred_at.unix_timestamp(), now);
+        assert_eq!(
+            events[1].event, "login_failed",
+            "the failures stay in the log"
+        );
+    }
+);
+
+on_both_backends!(
+    a_login_to_an_account_without_a_password_takes_no_place_in_its_count,
+    |app| {
+        assert_eq!(app.register("nopassword@example.se").await.status(), 200);
+        assert_eq!(
+            app.login("nopassword@example.se", STRONG_PASSWORD)
+                .await
+                .status(),
+            401
+        );
+        assert_eq!(app.failed_logins("nopassword@example.se").await, 0);
+    }
+);
+
 on_both_backends!(logout_ends_the_session_on_the_server, |app| {
     app.create_account("out@example.se", STRONG_PASSWORD).await;
     let login = app.login("out@example.se", STRONG_PASSWORD).await;
