@@ -20,7 +20,7 @@ impl BackendKind {
     pub fn description(self) -> &'static str {
         match self {
             BackendKind::Embedded => "SQLite file + in-process key-value store",
-            BackendKind::Production => "PostgreSQL + Redis",
+            BackendKind::Production => "PostgreSQL + Redis on this machine, plain TCP on loopback",
         }
     }
 }

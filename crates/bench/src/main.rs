@@ -115,7 +115,11 @@ async fn bench(args: &Args, plan: &Plan, work: &std::path::Path) -> anyhow::Resu
         ticks_per_second: ticks,
     };
     let mut outcomes = Vec::new();
+    let mut argon_before = None;
     for &scenario in &plan.scenarios {
+        if plan.argon2 && scenario == Scenario::PasswordLoginFlow {
+            argon_before = Some(measure_argon(args, ticks, "server idle", &mut warnings).await?);
+        }
         let connections = match scenario {
             Scenario::PasswordLoginFlow => args.login_connections,
             _ => args.connections,
@@ -171,30 +175,11 @@ async fn bench(args: &Args, plan: &Plan, work: &std::path::Path) -> anyhow::Resu
     let server_log = log_size(&server.log_path);
 
     let argon = if plan.argon2 {
-        let threads = args.argon2_threads.unwrap_or_else(|| {
-            std::thread::available_parallelism()
-                .map(usize::from)
-                .unwrap_or(2)
-        });
-        eprintln!("argon2_raw: {threads} threads, server stopped…");
-        let measured = Duration::from_secs(args.seconds.max(1));
-        let before = procstat::CpuSample::take(0, ticks);
-        let started = std::time::Instant::now();
-        let outcome = tokio::task::spawn_blocking(move || argon::run(threads, measured)).await??;
-        let cpu = procstat::CpuUse::between(
-            before,
-            procstat::CpuSample::take(0, ticks),
-            started.elapsed().as_secs_f64(),
-        );
-        if cpu.others > BUSY_LIMIT {
-            warnings.push(format!(
-                "during `argon2_raw` other processes used {:.2} cores: the Argon2id ceiling, and \
-                 the login share computed from it, are not reliable",
-                cpu.others
-            ));
-        }
-        eprintln!("  {:.1} hashes/s", outcome.hashes_per_sec);
-        Some(outcome)
+        let after = measure_argon(args, ticks, "server stopped", &mut warnings).await?;
+        Some(argon::Ceiling {
+            before: argon_before,
+            after,
+        })
     } else {
         None
     };
@@ -219,4 +204,38 @@ async fn bench(args: &Args, plan: &Plan, work: &std::path::Path) -> anyhow::Resu
         server_log,
         warnings,
     })
+}
+
+/// `argon2_raw` on this machine's cores for `--seconds`, with the server `state` (idle or
+/// stopped); a warning when other processes took CPU meanwhile.
+async fn measure_argon(
+    args: &Args,
+    ticks: f64,
+    state: &str,
+    warnings: &mut Vec<String>,
+) -> anyhow::Result<argon::ArgonOutcome> {
+    let threads = args.argon2_threads.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(usize::from)
+            .unwrap_or(2)
+    });
+    eprintln!("argon2_raw: {threads} threads, {state}…");
+    let measured = Duration::from_secs(args.seconds.max(1));
+    let before = procstat::CpuSample::take(0, ticks);
+    let started = std::time::Instant::now();
+    let outcome = tokio::task::spawn_blocking(move || argon::run(threads, measured)).await??;
+    let cpu = procstat::CpuUse::between(
+        before,
+        procstat::CpuSample::take(0, ticks),
+        started.elapsed().as_secs_f64(),
+    );
+    if cpu.others > BUSY_LIMIT {
+        warnings.push(format!(
+            "during `argon2_raw` ({state}) other processes used {:.2} cores: the Argon2id \
+             ceiling, and the login share computed from it, are not reliable",
+            cpu.others
+        ));
+    }
+    eprintln!("  {:.1} hashes/s", outcome.hashes_per_sec);
+    Ok(outcome)
 }
