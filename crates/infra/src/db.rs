@@ -128,6 +128,12 @@ pub struct Database {
     /// instead of meeting in SQLite's busy handler, which retries by sleeping (up to 100 ms a
     /// time) and made write latency erratic under load. Other processes still meet in the busy
     /// handler. Unused on PostgreSQL, which locks rows, not the database.
+    ///
+    /// Both permits (slot and writer's turn) travel with the work to its blocking thread and are
+    /// given back there, after the connection, the moment the work is done: not when the waiting
+    /// task is next polled, which waits for its worker thread to finish whatever it is doing (an
+    /// RSA signature, other requests). Held until then, the writer's turn spanned those waits and
+    /// capped the process's writes while a third of the cores sat idle.
     sqlite_writer: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
@@ -298,18 +304,25 @@ impl Database {
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, DbError> + Send + 'static,
     {
-        let _writer = match (writes, self.backend) {
+        let writer = match (writes, self.backend) {
             (true, Backend::Sqlite) => Some(
                 self.sqlite_writer
-                    .acquire()
+                    .clone()
+                    .acquire_owned()
                     .await
                     .map_err(|_| DbError::Cancelled)?,
             ),
             _ => None,
         };
-        let _slot = self.slots.acquire().await.map_err(|_| DbError::Cancelled)?;
+        let slot = self
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| DbError::Cancelled)?;
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
+            let _released_when_done = (writer, slot);
             let mut conn = pool.get()?;
             let outcome = work(&mut conn.conn);
             conn.suspect = outcome.is_err();
@@ -330,22 +343,25 @@ impl Database {
         E: From<DbError> + Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
     {
-        let _writer = match self.backend {
+        let writer = match self.backend {
             Backend::Sqlite => Some(
                 self.sqlite_writer
-                    .acquire()
+                    .clone()
+                    .acquire_owned()
                     .await
                     .map_err(|_| E::from(DbError::Cancelled))?,
             ),
             Backend::Postgres => None,
         };
-        let _slot = self
+        let slot = self
             .slots
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|_| E::from(DbError::Cancelled))?;
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
+            let _released_when_done = (writer, slot);
             let mut pooled = pool.get().map_err(|e| E::from(DbError::Pool(e)))?;
             let mut failure: Option<E> = None;
             let outcome = pooled.conn.transaction::<T, diesel::result::Error, _>(|c| {
