@@ -194,9 +194,11 @@ pub async fn submit(
         return Ok(refused(&page().await, &form, &typed_email, refusal));
     };
 
+    let account = attempt.account;
     match check_reserved(
         &state,
-        &attempt,
+        &account,
+        attempt.reserved,
         &password,
         &actor,
         AuditEvent::LoginFailed,
@@ -217,7 +219,6 @@ pub async fn submit(
             return Ok(refused(&page().await, &form, &typed_email, Refusal::Locked));
         }
     }
-    let account = attempt.account;
     state.metrics.event("login_succeeded");
     if let Some(second_step) =
         second_step::begin_after_password(&state, &account, &form.authorization, &form.next).await?

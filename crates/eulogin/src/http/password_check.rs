@@ -12,7 +12,7 @@ use crate::i18n::Lang;
 use crate::security::password_hasher::needs_rehash;
 use crate::store::accounts::{self, Account};
 use crate::store::audit::{Actor, AuditEvent};
-use crate::store::login_attempts::{self, Attempt, SuccessAudit};
+use crate::store::login_attempts::{self, SuccessAudit};
 
 /// The outcome of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,13 +40,10 @@ pub async fn check_password(
         .db
         .write(move |c| Ok(login_attempts::reserve(c, &id)?))
         .await?;
-    let attempt = Attempt {
-        account: account.clone(),
-        reserved,
-    };
     check_reserved(
         state,
-        &attempt,
+        account,
+        reserved,
         password,
         actor,
         failure_event,
@@ -56,16 +53,16 @@ pub async fn check_password(
 }
 
 /// [`check_password`] for an account whose place was already asked for (the login, which finds
-/// the account and reserves in one step).
+/// the account and reserves in one step): `reserved` says whether it got one.
 pub async fn check_reserved(
     state: &AppState,
-    attempt: &Attempt,
+    account: &Account,
+    reserved: bool,
     password: &str,
     actor: &Actor,
     failure_event: AuditEvent,
     success_event: Option<AuditEvent>,
 ) -> Result<PasswordCheck, WebError> {
-    let (account, reserved) = (&attempt.account, attempt.reserved);
     if !reserved {
         state.hasher.verify(password, None).await?;
         state

@@ -79,17 +79,8 @@ on_both_backends!(
             .await
             .expect("POST");
         assert_eq!(response.status(), 303);
-        let email = "audit@example.se".to_owned();
-        let (account, events) = app
-            .state
-            .db
-            .run(move |c| {
-                let account = eulogin::store::accounts::find_by_email(c, &email)?.expect("account");
-                let events = eulogin::store::audit::for_account(c, &account.id, 10)?;
-                Ok((account, events))
-            })
-            .await
-            .expect("query");
+        let account = app.account("audit@example.se").await;
+        let events = app.audit_records("audit@example.se").await;
         let now = infra::Clock::now(&app.clock).unix_timestamp();
         assert_eq!(account.failed_logins, 0, "the count starts again");
         assert_eq!(account.last_login_at.map(|t| t.unix_timestamp()), Some(now));

@@ -350,28 +350,35 @@ impl TestApp {
             .expect("GET")
     }
 
-    pub async fn failed_logins(&self, email: &str) -> i32 {
+    /// The account at `email`, as stored.
+    pub async fn account(&self, email: &str) -> eulogin::store::accounts::Account {
         let email = email.to_owned();
         self.state
             .db
-            .run(move |c| {
-                Ok(eulogin::store::accounts::find_by_email(c, &email)?.map(|a| a.failed_logins))
-            })
+            .run(move |c| Ok(eulogin::store::accounts::find_by_email(c, &email)?))
             .await
             .expect("query")
             .expect("account exists")
     }
 
-    pub async fn audit_events(&self, email: &str) -> Vec<String> {
-        let email = email.to_owned();
+    pub async fn failed_logins(&self, email: &str) -> i32 {
+        self.account(email).await.failed_logins
+    }
+
+    /// The account's audit events as stored, newest first.
+    pub async fn audit_records(&self, email: &str) -> Vec<eulogin::store::audit::AuditRecord> {
+        let id = self.account(email).await.id;
         self.state
             .db
-            .run(move |c| {
-                let account = eulogin::store::accounts::find_by_email(c, &email)?.expect("account");
-                Ok(eulogin::store::audit::for_account(c, &account.id, 100)?)
-            })
+            .run(move |c| Ok(eulogin::store::audit::for_account(c, &id, 100)?))
             .await
             .expect("query")
+    }
+
+    /// The names of the account's audit events, newest first.
+    pub async fn audit_events(&self, email: &str) -> Vec<String> {
+        self.audit_records(email)
+            .await
             .into_iter()
             .map(|e| e.event)
             .collect()

@@ -157,15 +157,8 @@ impl TestApp {
 
     /// The details of the account's audit events named `event`, newest first.
     pub async fn audit_details(&self, email: &str, event: &str) -> Vec<String> {
-        let email = email.to_owned();
-        self.state
-            .db
-            .run(move |c| {
-                let account = eulogin::store::accounts::find_by_email(c, &email)?.expect("account");
-                Ok(eulogin::store::audit::for_account(c, &account.id, 100)?)
-            })
+        self.audit_records(email)
             .await
-            .unwrap()
             .into_iter()
             .filter(|e| e.event == event)
             .map(|e| e.detail)
