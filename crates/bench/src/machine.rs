@@ -1,5 +1,6 @@
 //! Where and when the numbers were taken: date, commit, cores, CPU model.
 
+use std::path::Path;
 use std::process::Command;
 
 #[derive(Debug, Clone)]
@@ -19,14 +20,18 @@ fn command_output(program: &str, args: &[&str]) -> Option<String> {
 }
 
 impl Machine {
-    pub fn describe() -> Machine {
+    /// This machine and the checkout measured. The report being written (`report`) is not a
+    /// change to the code: the runs of `make bench` after the first one rewrite it.
+    pub fn describe(report: Option<&Path>) -> Machine {
         let date = time::OffsetDateTime::now_utc()
             .format(time::macros::format_description!(
                 "[year]-[month]-[day] [hour]:[minute] UTC"
             ))
             .unwrap_or_default();
-        let dirty = command_output("git", &["status", "--porcelain", "--untracked-files=no"])
-            .is_some_and(|s| !s.is_empty());
+        let exclude = report.map(|r| format!(":(exclude){}", r.display()));
+        let mut status = vec!["status", "--porcelain", "--untracked-files=no", "--", "."];
+        status.extend(exclude.as_deref());
+        let dirty = command_output("git", &status).is_some_and(|s| !s.is_empty());
         let commit = command_output("git", &["rev-parse", "--short", "HEAD"])
             .map(|c| {
                 if dirty {

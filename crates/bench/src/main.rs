@@ -84,7 +84,7 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn bench(args: &Args, plan: &Plan, work: &std::path::Path) -> anyhow::Result<report::Report> {
-    let machine = machine::Machine::describe();
+    let machine = machine::Machine::describe(args.write_report.as_deref());
     let ticks = procstat::ticks_per_second();
     let mut warnings = idle_check(ticks, &RIVALS).await?;
     let storage = backend::Storage::prepare(args, work)?;

@@ -237,7 +237,8 @@ pub async fn authorize_with_session(
 }
 
 /// A login with the password from a fresh browser, for the authorization request: authorize,
-/// the login page, the form, the continuation. Gives the browser's cookies and the code.
+/// the login page, the form (whose answer carries the code). Gives the browser's cookies and
+/// the code.
 pub async fn password_login(
     vu: &mut Vu,
     site: &Site,
@@ -272,7 +273,7 @@ pub async fn password_login(
             Ok(html[start..start + end].to_owned())
         })
         .await?;
-    // (c) The form: a session cookie and the way back into the request.
+    // (c) The form: a session cookie, and the application's answer with the code at once.
     let call = Call::post_form(
         "/login",
         &[
@@ -283,25 +284,13 @@ pub async fn password_login(
         ],
     )
     .cookies(&[(CSRF_COOKIE, &csrf)]);
-    let (continue_path, session) = vu
+    let (code, session) = vu
         .step(&call, StatusCode::SEE_OTHER, |r| {
-            let location = r.location().ok_or("no Location")?;
-            if !location.starts_with("/oidc/authorize/continue?authorization=") {
-                return Err(format!(
-                    "redirected to {location:?}, not back to the request"
-                ));
-            }
+            let code = code_from_redirect(site, r)?;
             let session = r.cookie(SESSION_COOKIE).ok_or("no session cookie")?;
-            Ok((location.to_owned(), session))
+            Ok((code, session))
         })
         .await?;
     let browser = Browser { csrf, session };
-    // (d) Back into the request: the code goes to the application.
-    let call = Call::get(continue_path.as_str()).cookies(&browser.cookies());
-    let code = vu
-        .step(&call, StatusCode::SEE_OTHER, |r| {
-            code_from_redirect(site, r)
-        })
-        .await?;
     Ok((browser, code))
 }

@@ -80,7 +80,7 @@ impl Scenario {
     pub fn requests_per_flow(self) -> usize {
         match self {
             Scenario::SsoCodeFlow => 2,
-            Scenario::PasswordLoginFlow => 5,
+            Scenario::PasswordLoginFlow => 4,
             _ => 1,
         }
     }
@@ -95,7 +95,7 @@ impl Scenario {
             Scenario::Userinfo => "GET /oidc/userinfo (Bearer)",
             Scenario::SsoCodeFlow => "authorize with SSO session → 303 with code; token → ID token",
             Scenario::PasswordLoginFlow => {
-                "authorize → login page → POST /login (Argon2id) → continue → token"
+                "authorize → login page → POST /login (Argon2id) → code → token"
             }
         }
     }

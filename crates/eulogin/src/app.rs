@@ -165,11 +165,14 @@ impl AppState {
         address_bucket: &str,
     ) -> Result<Verdict, KvError> {
         let limits = self.settings.limits;
-        let by_ip = rate_limit::check(&self.kv, ip_bucket, limits.mail_per_ip).await?;
-        if by_ip != Verdict::Allowed {
-            return Ok(by_ip);
-        }
-        rate_limit::check(&self.kv, address_bucket, limits.mail_per_address).await
+        rate_limit::check_each(
+            &self.kv,
+            &[
+                (ip_bucket, limits.mail_per_ip),
+                (address_bucket, limits.mail_per_address),
+            ],
+        )
+        .await
     }
 
     /// The 429 page, with `Retry-After`.

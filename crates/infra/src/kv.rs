@@ -58,6 +58,20 @@ static INCREMENT: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(
     )
 });
 
+/// `increment_each` on Redis: every counter of `KEYS` in one round trip, each with its window
+/// (`ARGV`, milliseconds) starting with it.
+static INCREMENT_EACH: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| {
+    redis::Script::new(
+        "local counts = {} \
+         for i, key in ipairs(KEYS) do \
+           local n = redis.call('INCR', key) \
+           if n == 1 then redis.call('PEXPIRE', key, ARGV[i]) end \
+           counts[i] = n \
+         end \
+         return counts",
+    )
+});
+
 /// `take_marking` on Redis.
 static TAKE_MARKING: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| {
     redis::Script::new(
@@ -278,6 +292,24 @@ impl KeyValue {
                 .arg(millis(window))
                 .invoke_async(&mut c.clone())
                 .await?),
+        }
+    }
+
+    /// [`increment`](Self::increment) for several counters at once (one round trip to Redis):
+    /// the new values, in the order of `counters`.
+    pub async fn increment_each(&self, counters: &[(&str, Duration)]) -> Result<Vec<i64>, KvError> {
+        match &self.backend {
+            Backend::Memory(m) => Ok(counters
+                .iter()
+                .map(|(key, window)| m.increment(self.key(key), *window))
+                .collect()),
+            Backend::Redis(c) => {
+                let mut invocation = INCREMENT_EACH.prepare_invoke();
+                for (key, window) in counters {
+                    invocation.key(self.key(key)).arg(millis(*window));
+                }
+                Ok(invocation.invoke_async(&mut c.clone()).await?)
+            }
         }
     }
 
@@ -689,6 +721,34 @@ mod tests {
             let ttl = kv.time_to_live("grants:s").await.unwrap().unwrap();
             assert!(ttl > Duration::minutes(9), "{ttl}");
             kv.apply(Writes::new()).await.unwrap();
+            kv.clear_namespace().await.unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn counters_incremented_together_each_count_in_their_own_window() {
+        for kv in both_backends().await {
+            let short = Duration::seconds(60);
+            let long = Duration::minutes(15);
+            kv.increment("b", long).await.unwrap();
+            let counts = kv
+                .increment_each(&[("a", short), ("b", long)])
+                .await
+                .unwrap();
+            assert_eq!(counts, [1, 2], "{kv:?}");
+            let counts = kv
+                .increment_each(&[("a", short), ("b", long)])
+                .await
+                .unwrap();
+            assert_eq!(counts, [2, 3], "{kv:?}");
+            let a = kv.time_to_live("a").await.unwrap().unwrap();
+            let b = kv.time_to_live("b").await.unwrap().unwrap();
+            assert!(
+                a <= short && a > short - Duration::seconds(5),
+                "{kv:?}: {a}"
+            );
+            assert!(b <= long && b > long - Duration::seconds(5), "{kv:?}: {b}");
+            assert_eq!(kv.increment_each(&[]).await.unwrap(), Vec::<i64>::new());
             kv.clear_namespace().await.unwrap();
         }
     }

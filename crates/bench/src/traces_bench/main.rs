@@ -70,7 +70,7 @@ async fn bench(
     scenarios: &[Scenario],
     work: &std::path::Path,
 ) -> anyhow::Result<report::Report> {
-    let machine = machine::Machine::describe();
+    let machine = machine::Machine::describe(args.write_report.as_deref());
     let ticks = procstat::ticks_per_second();
     let mut warnings = if args.quick {
         Vec::new()

@@ -12,7 +12,7 @@ use crate::domain::lockout::is_locked;
 use crate::domain::password_policy::normalise_password;
 use crate::http::errors::WebError;
 use crate::http::forms::reject_forgery;
-use crate::http::oidc::authorize::{after_login, pending_for_login};
+use crate::http::oidc::authorize::{answer_after_login, pending_for_login};
 use crate::http::page::{PageContext, see_other};
 use crate::http::password_check::{PasswordCheck, check_reserved};
 use crate::http::register::NoticePage;
@@ -150,20 +150,17 @@ pub async fn submit(
     let actor = state.actor(&req);
     let typed_email = form.email.trim().to_owned();
     let limits = state.settings.limits;
-    if let Verdict::Refused { retry_after_secs } = rate_limit::check(
-        &state.kv,
-        &format!("login_ip:{}", actor.ip),
-        limits.login_per_ip,
-    )
-    .await?
-    {
-        return Ok(state.too_many_requests(&page().await, retry_after_secs));
-    }
     let email = normalise_email(&form.email).unwrap_or_default();
-    if let Verdict::Refused { retry_after_secs } = rate_limit::check(
+    // The attempt counts against the client's address and against the account.
+    if let Verdict::Refused { retry_after_secs } = rate_limit::check_each(
         &state.kv,
-        &rate_limit::personal_bucket("login_account", &email),
-        limits.login_per_account,
+        &[
+            (&format!("login_ip:{}", actor.ip), limits.login_per_ip),
+            (
+                &rate_limit::personal_bucket("login_account", &email),
+                limits.login_per_account,
+            ),
+        ],
     )
     .await?
     {
@@ -259,7 +256,8 @@ pub fn safe_next(next: &str) -> &str {
 }
 
 /// The login is complete: a new session (a new id at every login; the session this browser had
-/// before is ended), then on to the application, the page asked for, or "My account".
+/// before is ended), then the application's answer (its pending request answered at once), the
+/// page asked for, or "My account".
 pub async fn open_session(
     req: &HttpRequest,
     state: &AppState,
@@ -279,15 +277,15 @@ pub async fn open_session(
             crate::oidc::session_end::session_ended(state, &previous.record).await?;
         }
     }
-    let cookie_value = state
+    let (cookie_value, session) = state
         .sessions
         .create(&account.id, &actor.ip, &actor.user_agent, proof)
         .await?;
-    let destination = match (authorization.is_empty(), safe_next(next)) {
-        (true, next) if !next.is_empty() => next.to_owned(),
-        _ => after_login(authorization),
+    let mut response = match (authorization.is_empty(), safe_next(next)) {
+        (true, next) if !next.is_empty() => see_other(next),
+        (true, _) => see_other("/account"),
+        (false, _) => answer_after_login(req, state, authorization, session, account).await?,
     };
-    let mut response = see_other(&destination);
     response
         .add_cookie(&session_cookie::issue(state, cookie_value))
         .ok();

@@ -77,7 +77,7 @@ impl PageContext {
     /// [`PageContext::allowing_redirect_to`] the application of the pending authorization
     /// `id`, if there is one.
     pub async fn for_authorization(self, state: &AppState, id: &str) -> PageContext {
-        match crate::oidc::authorization::find_pending(&state.kv, id).await {
+        match crate::oidc::authorization::find_pending(&state.kv, id, state.clock.now()).await {
             Ok(Some(request)) => self.allowing_redirect_to(&request.return_to.redirect_uri),
             _ => self,
         }

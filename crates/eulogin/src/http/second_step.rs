@@ -45,11 +45,13 @@ pub async fn begin_after_password(
     authorization: &str,
     next: &str,
 ) -> Result<Option<HttpResponse>, WebError> {
-    let requested = match crate::oidc::authorization::find_pending(&state.kv, authorization).await?
-    {
-        Some(request) => request.required_loa,
-        None => Loa::Low,
-    };
+    let requested =
+        match crate::oidc::authorization::find_pending(&state.kv, authorization, state.clock.now())
+            .await?
+        {
+            Some(request) => request.required_loa,
+            None => Loa::Low,
+        };
     // A re-authentication before a sensitive change needs the second factor when there is one.
     let reauthentication = !crate::http::login::safe_next(next).is_empty();
     let required = policy::required_level(requested, account.always_mfa || reauthentication);
@@ -341,19 +343,15 @@ pub async fn sms_allowed(
     e164: &str,
     account_id: &str,
 ) -> Result<Verdict, WebError> {
-    let number = rate_limit::check(
+    Ok(rate_limit::check_each(
         &state.kv,
-        &rate_limit::personal_bucket("sms_number", e164),
-        SMS_PER_NUMBER,
-    )
-    .await?;
-    if number != Verdict::Allowed {
-        return Ok(number);
-    }
-    Ok(rate_limit::check(
-        &state.kv,
-        &format!("sms_account:{account_id}"),
-        SMS_PER_ACCOUNT,
+        &[
+            (
+                &rate_limit::personal_bucket("sms_number", e164),
+                SMS_PER_NUMBER,
+            ),
+            (&format!("sms_account:{account_id}"), SMS_PER_ACCOUNT),
+        ],
     )
     .await?)
 }

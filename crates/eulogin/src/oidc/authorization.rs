@@ -325,17 +325,22 @@ pub async fn keep_pending(
     Ok(id)
 }
 
+/// The pending request `id`, while it lives: the service's clock decides, as for codes and
+/// sessions (the store's TTL only clears it away later).
 pub async fn find_pending(
     kv: &KeyValue,
     id: &str,
+    now: OffsetDateTime,
 ) -> Result<Option<AuthorizationRequest>, KvError> {
     if id.len() != 43 {
         return Ok(None);
     }
+    let expires_at = |r: &AuthorizationRequest| r.received_at + PENDING_LIFETIME.whole_seconds();
     Ok(kv
         .get(&pending_key(id))
         .await?
-        .and_then(|json| serde_json::from_str(&json).ok()))
+        .and_then(|json| serde_json::from_str::<AuthorizationRequest>(&json).ok())
+        .filter(|r| now.unix_timestamp() < expires_at(r)))
 }
 
 pub async fn forget_pending(kv: &KeyValue, id: &str) -> Result<(), KvError> {

@@ -57,15 +57,29 @@ pub enum Verdict {
 
 /// Counts one event in `bucket` and says whether it stays within `limit`.
 pub async fn check(kv: &KeyValue, bucket: &str, limit: Limit) -> Result<Verdict, KvError> {
-    let key = format!("rate:{bucket}");
-    let count = kv.increment(&key, limit.window).await?;
-    if count <= limit.max {
-        return Ok(Verdict::Allowed);
+    check_each(kv, &[(bucket, limit)]).await
+}
+
+/// Counts one event in every bucket of `checks` (one round trip to the store) and says whether
+/// it stays within all their limits; refused, the wait is that of the first bucket over its
+/// limit. Every attempt counts in every bucket, refused or not.
+pub async fn check_each(kv: &KeyValue, checks: &[(&str, Limit)]) -> Result<Verdict, KvError> {
+    let keys: Vec<String> = checks.iter().map(|(b, _)| format!("rate:{b}")).collect();
+    let counters: Vec<(&str, Duration)> = keys
+        .iter()
+        .zip(checks)
+        .map(|(key, (_, limit))| (key.as_str(), limit.window))
+        .collect();
+    let counts = kv.increment_each(&counters).await?;
+    for ((key, window), ((_, limit), count)) in counters.iter().zip(checks.iter().zip(counts)) {
+        if count > limit.max {
+            let remaining = kv.time_to_live(key).await?.unwrap_or(*window);
+            return Ok(Verdict::Refused {
+                retry_after_secs: remaining.whole_seconds().max(1),
+            });
+        }
     }
-    let remaining = kv.time_to_live(&key).await?.unwrap_or(limit.window);
-    Ok(Verdict::Refused {
-        retry_after_secs: remaining.whole_seconds().max(1),
-    })
+    Ok(Verdict::Allowed)
 }
 
 /// A bucket name for a personal value (an e-mail address): hashed so the store holds no
@@ -75,4 +89,48 @@ pub fn personal_bucket(kind: &str, value: &str) -> String {
         "{kind}:{}",
         &infra::crypto::sha256_hex(value.as_bytes())[..32]
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use infra::clock::ManualClock;
+    use std::sync::Arc;
+
+    const THREE_A_MINUTE: Limit = Limit {
+        max: 3,
+        window: Duration::minutes(1),
+    };
+    const FIVE_AN_HOUR: Limit = Limit {
+        max: 5,
+        window: Duration::hours(1),
+    };
+
+    #[tokio::test]
+    async fn every_attempt_counts_in_every_bucket_and_the_first_full_one_refuses() {
+        let clock = Arc::new(ManualClock::starting_now());
+        let kv = KeyValue::in_process("rate-test", clock.clone());
+        let checks = [("ip:1", THREE_A_MINUTE), ("account:a", FIVE_AN_HOUR)];
+        for _ in 0..3 {
+            assert_eq!(check_each(&kv, &checks).await.unwrap(), Verdict::Allowed);
+        }
+        // The address is over its limit: refused until its minute ends.
+        assert_eq!(
+            check_each(&kv, &checks).await.unwrap(),
+            Verdict::Refused {
+                retry_after_secs: 60
+            }
+        );
+        // A new minute: the address may try again. The refused attempt counted for the
+        // account too: this is its fifth, the last its hour allows.
+        clock.advance(Duration::seconds(61));
+        assert_eq!(check_each(&kv, &checks).await.unwrap(), Verdict::Allowed);
+        assert_eq!(
+            check_each(&kv, &checks).await.unwrap(),
+            Verdict::Refused {
+                retry_after_secs: 3600 - 61
+            },
+            "refused by the account's hour, with its wait"
+        );
+    }
 }

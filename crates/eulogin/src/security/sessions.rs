@@ -100,14 +100,15 @@ impl Sessions {
         self.idle
     }
 
-    /// Starts a new session (a new id at every login) and returns the cookie value.
+    /// Starts a new session (a new id at every login); gives the cookie value and the session,
+    /// so the request that logged in can go on with it without reading it back.
     pub async fn create(
         &self,
         account_id: &str,
         ip: &str,
         user_agent: &str,
         proof: Proof,
-    ) -> Result<String, KvError> {
+    ) -> Result<(String, ActiveSession), KvError> {
         let now = self.clock.now();
         let cookie_value = crypto::random_token();
         let handle = crypto::sha256_hex(cookie_value.as_bytes());
@@ -127,7 +128,7 @@ impl Sessions {
             .set(&session_key(&handle), &to_json(&record)?, self.kept_for())
             .set_add(&index_key(account_id), &handle, self.absolute);
         self.kv.apply(writes).await?;
-        Ok(cookie_value)
+        Ok((cookie_value, ActiveSession { handle, record }))
     }
 
     async fn store(&self, handle: &str, record: &SessionRecord) -> Result<(), KvError> {

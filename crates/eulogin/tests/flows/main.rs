@@ -25,6 +25,7 @@ mod mail_delivery;
 mod oidc_admin;
 mod oidc_conformance;
 mod oidc_interop;
+mod oidc_login;
 mod oidc_logout;
 mod oidc_tokens;
 mod operations;

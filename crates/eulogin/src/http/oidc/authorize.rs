@@ -1,7 +1,8 @@
 //! `/oidc/authorize`: the browser arrives from an application. With an SSO session that meets
-//! the request, the code goes back at once, without any page; otherwise the request is kept,
-//! the person logs in, and `/oidc/authorize/continue` finishes it. Every answer to the
-//! application carries `iss` (RFC 9207).
+//! the request, the code goes back at once, without any page; otherwise the request is kept and
+//! the person logs in. The login's own answer finishes it (`answer_after_login`); after a
+//! second step, `/oidc/authorize/continue` does. Every answer to the application carries `iss`
+//! (RFC 9207).
 
 use crate::app::AppState;
 use crate::http::errors::{WebError, message_page};
@@ -16,7 +17,7 @@ use crate::oidc::grants::UserGrant;
 use crate::oidc::session_end::remembering_grant;
 use crate::oidc::tokens::identity_claims;
 use crate::security::sessions::ActiveSession;
-use crate::store::accounts;
+use crate::store::accounts::{self, Account};
 use crate::store::audit::AuditEvent;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -123,16 +124,18 @@ async fn authorize(
         Err(error) => return Ok(redirect_error(&state, &return_to, &error)),
     };
     let session = session_cookie::current(&req, &state).await;
-    decide(&req, &state, request, session, None).await
+    decide(&req, &state, request, session, None, None).await
 }
 
 /// With the session there is (or not), answer the request or send the person to log in.
+/// `known` is the session's account when the caller has just read it (a login).
 async fn decide(
     req: &HttpRequest,
     state: &AppState,
     request: AuthorizationRequest,
     session: Option<ActiveSession>,
     pending_id: Option<&str>,
+    known: Option<&Account>,
 ) -> Result<HttpResponse, WebError> {
     let now = state.clock.now();
     let to = request.return_to.clone();
@@ -140,7 +143,7 @@ async fn decide(
         authorization::session_fit(&request, s.record.authenticated_at, s.record.level(), now)
     });
     if let (Some(SessionFit::Fits), Some(session)) = (&fit, &session) {
-        return complete(req, state, &request, session, pending_id).await;
+        return complete(req, state, &request, session, pending_id, known).await;
     }
     if request.prompt_none {
         let error = match fit {
@@ -177,19 +180,27 @@ fn login_url(pending_id: &str, ui_locales: Option<&str>) -> String {
 }
 
 /// Issues the code and sends the browser back to the application; the request is no longer
-/// pending then (`pending_id`, when it was kept for a login).
+/// pending then (`pending_id`, when it was kept for a login). The account's claims come from
+/// `known` when it is the session's (read by the login a moment ago), otherwise from the
+/// database.
 async fn complete(
     req: &HttpRequest,
     state: &AppState,
     request: &AuthorizationRequest,
     session: &ActiveSession,
     pending_id: Option<&str>,
+    known: Option<&Account>,
 ) -> Result<HttpResponse, WebError> {
-    let account_id = session.record.account_id.clone();
-    let account = state
-        .db
-        .run(move |c| Ok(accounts::find_by_id(c, &account_id)?))
-        .await?;
+    let account = match known.filter(|a| a.id == session.record.account_id) {
+        Some(account) => Some(account.clone()),
+        None => {
+            let account_id = session.record.account_id.clone();
+            state
+                .db
+                .run(move |c| Ok(accounts::find_by_id(c, &account_id)?))
+                .await?
+        }
+    };
     let Some(account) = account else {
         // The account is gone: the session is worthless.
         if let Some(id) = pending_id {
@@ -271,7 +282,9 @@ pub async fn resume(
     state: web::Data<AppState>,
     query: web::Query<ResumeQuery>,
 ) -> Result<HttpResponse, WebError> {
-    let Some(request) = authorization::find_pending(&state.kv, &query.authorization).await? else {
+    let Some(request) =
+        authorization::find_pending(&state.kv, &query.authorization, state.clock.now()).await?
+    else {
         let ctx = PageContext::new(&req, &state);
         let message = ctx.t.t("oidc.expired_request");
         return Ok(message_page(
@@ -282,7 +295,42 @@ pub async fn resume(
         ));
     };
     let session = session_cookie::current(&req, &state).await;
-    decide(&req, &state, request, session, Some(&query.authorization)).await
+    decide(
+        &req,
+        &state,
+        request,
+        session,
+        Some(&query.authorization),
+        None,
+    )
+    .await
+}
+
+/// The person has just logged in (`session`, `account`) for the pending request `pending_id`:
+/// the login's answer is the request's answer, without a redirect through
+/// `/oidc/authorize/continue` and without reading the session or the account back. A request
+/// that expired meanwhile goes to `continue`, which says so.
+pub async fn answer_after_login(
+    req: &HttpRequest,
+    state: &AppState,
+    pending_id: &str,
+    session: ActiveSession,
+    account: &Account,
+) -> Result<HttpResponse, WebError> {
+    match authorization::find_pending(&state.kv, pending_id, state.clock.now()).await? {
+        Some(request) => {
+            decide(
+                req,
+                state,
+                request,
+                Some(session),
+                Some(pending_id),
+                Some(account),
+            )
+            .await
+        }
+        None => Ok(see_other(&after_login(pending_id))),
+    }
 }
 
 /// What the login page shows about a pending request: the application's name and the
@@ -296,7 +344,8 @@ pub struct PendingForLogin {
 }
 
 pub async fn pending_for_login(state: &AppState, id: &str) -> PendingForLogin {
-    let Ok(Some(request)) = authorization::find_pending(&state.kv, id).await else {
+    let Ok(Some(request)) = authorization::find_pending(&state.kv, id, state.clock.now()).await
+    else {
         return PendingForLogin::default();
     };
     let application = match state.oidc.clients.get(&request.client_id).await {
