@@ -122,7 +122,15 @@ pub fn touch_last_seen(conn: &mut AnyConnection, id: &str, now: OffsetDateTime) 
     Ok(())
 }
 
+/// The copies from a login, and `now` as the last use, except for a deactivated user: their
+/// login does not let them use traces, so it is no use (the inactivity rules and the
+/// administrators' lists keep the time of their last real use).
 fn refresh(conn: &mut AnyConnection, who: &Identity, now: OffsetDateTime) -> QueryResult<usize> {
+    let seen = diesel::dsl::case_when::<_, _, diesel::sql_types::Timestamp>(
+        users::deactivated_at.is_null(),
+        to_db_time(now),
+    )
+    .otherwise(users::last_seen_at);
     diesel::update(
         users::table
             .filter(users::issuer.eq(&who.issuer))
@@ -133,7 +141,7 @@ fn refresh(conn: &mut AnyConnection, who: &Identity, now: OffsetDateTime) -> Que
         users::given_name.eq(&who.given_name),
         users::family_name.eq(&who.family_name),
         users::language.eq(&who.language),
-        users::last_seen_at.eq(to_db_time(now)),
+        users::last_seen_at.eq(seen),
     ))
     .execute(conn)
 }

@@ -273,6 +273,7 @@ mod tests {
         a_use_after_the_warning_starts_a_new_period,
         every_batch_is_walked,
         a_reactivated_user_starts_a_new_period,
+        a_deactivated_users_login_is_not_a_use,
     );
 
     const START: OffsetDateTime = datetime!(2026-03-01 09:30:00 UTC);
@@ -477,6 +478,24 @@ mod tests {
         to.dedup();
         assert_eq!(to.len(), 7);
         assert!(!to.contains(&"active@example.eu".to_owned()));
+    }
+
+    async fn a_deactivated_users_login_is_not_a_use(db: &Database) {
+        let eva = user_seen_at(db, "eva@example.eu", START).await;
+        run_at(db, START + WARN_AT).await;
+        run_at(db, START + LIMIT).await;
+        let later = START + LIMIT + Duration::days(10);
+        let logged_in = user_seen_at(db, "eva@example.eu", later).await;
+        assert_eq!(logged_in.id, eva.id);
+        assert_eq!(
+            (logged_in.deactivated_at, logged_in.last_seen_at),
+            (Some(START + LIMIT), START),
+            "still deactivated, last seen when she last used traces"
+        );
+        // A user who is not deactivated is seen at their login.
+        let nils = user_seen_at(db, "nils@example.eu", START).await;
+        let nils_again = user_seen_at(db, "nils@example.eu", later).await;
+        assert_eq!((nils_again.id, nils_again.last_seen_at), (nils.id, later));
     }
 
     async fn a_reactivated_user_starts_a_new_period(db: &Database) {
