@@ -1,8 +1,8 @@
 //! `/oidc/authorize`: the browser arrives from an application. With an SSO session that meets
 //! the request, the code goes back at once, without any page; otherwise the request is kept and
-//! the person logs in. The login's own answer finishes it (`answer_after_login`); after a
-//! second step, `/oidc/authorize/continue` does. Every answer to the application carries `iss`
-//! (RFC 9207).
+//! the person logs in. The login's own answer finishes it (`answer_after_login`, also at the
+//! end of a login's second step); after a step-up of an existing session,
+//! `/oidc/authorize/continue` does. Every answer to the application carries `iss` (RFC 9207).
 
 use crate::app::AppState;
 use crate::http::errors::{WebError, message_page};
