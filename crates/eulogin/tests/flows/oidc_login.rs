@@ -1,6 +1,6 @@
-//! A login made for an application: the login form's answer is the application's answer (the
-//! code, `state` and `iss`), with the new session's cookie; a request that expired meanwhile
-//! is said to have expired, and the person stays logged in.
+//! A login made for an application: the login form's answer (or its second step's) is the
+//! application's answer (the code, `state` and `iss`), with the new session's cookie; a
+//! request that expired meanwhile is said to have expired, and the person stays logged in.
 
 use crate::oidc_support::*;
 use crate::on_both_backends;
@@ -8,19 +8,19 @@ use crate::support::*;
 use eulogin::oidc::authorization::PENDING_LIFETIME;
 use time::Duration;
 
-/// Starts an authorization for `client` without a session; gives the pending request's id
-/// from the login page eulogin sends the browser to.
-async fn login_page_for(app: &TestApp, client: &TestClient) -> String {
-    let first = app
-        .authorize(&[
-            ("client_id", client.id.as_str()),
-            ("redirect_uri", REDIRECT_URI),
-            ("response_type", "code"),
-            ("scope", "openid profile email"),
-            ("state", "state-123"),
-            ("nonce", "nonce-456"),
-        ])
-        .await;
+/// Starts an authorization for `client` without a session (with `extra` parameters); gives
+/// the pending request's id from the login page eulogin sends the browser to.
+async fn login_page_for(app: &TestApp, client: &TestClient, extra: &[(&str, &str)]) -> String {
+    let mut params = vec![
+        ("client_id", client.id.as_str()),
+        ("redirect_uri", REDIRECT_URI),
+        ("response_type", "code"),
+        ("scope", "openid profile email"),
+        ("state", "state-123"),
+        ("nonce", "nonce-456"),
+    ];
+    params.extend_from_slice(extra);
+    let first = app.authorize(&params).await;
     assert_eq!(first.status(), 303);
     let login = first.headers()["location"].to_str().unwrap().to_owned();
     assert!(login.starts_with("/login?authorization="), "{login}");
@@ -45,7 +45,7 @@ on_both_backends!(
     |app| {
         app.oidc_user().await;
         let client = app.register_client(web_app("direct-app")).await;
-        let pending = login_page_for(app, &client).await;
+        let pending = login_page_for(app, &client, &[]).await;
 
         let answer = submit_login(app, &pending).await;
         assert_eq!(answer.status(), 303);
@@ -97,7 +97,7 @@ on_both_backends!(
     |app| {
         app.oidc_user().await;
         let client = app.register_client(web_app("slow-login-app")).await;
-        let pending = login_page_for(app, &client).await;
+        let pending = login_page_for(app, &client, &[]).await;
         app.clock.advance(PENDING_LIFETIME + Duration::seconds(1));
 
         let answer = submit_login(app, &pending).await;
@@ -120,6 +120,42 @@ on_both_backends!(
             app.get("/account").await.status(),
             200,
             "the person is logged in all the same"
+        );
+    }
+);
+
+on_both_backends!(
+    a_logins_second_step_answers_the_application_with_the_code_at_once,
+    |app| {
+        app.insert_account(USER, STRONG_PASSWORD).await;
+        assert_eq!(app.login(USER, STRONG_PASSWORD).await.status(), 303);
+        let seed = app.add_authenticator().await;
+        app.logout().await;
+        let client = app.register_client(web_app("two-step-app")).await;
+        let medium = format!("{}/loa/medium", app.base);
+        let pending = login_page_for(app, &client, &[("acr_values", medium.as_str())]).await;
+
+        let password = submit_login(app, &pending).await;
+        assert_eq!(password.status(), 303);
+        assert_eq!(password.headers()["location"], "/login/verify");
+        app.choose_method("totp").await;
+        app.clock.advance(Duration::seconds(30));
+        let answer = app.type_code(&app.authenticator_code(&seed, 0)).await;
+        assert_eq!(answer.status(), 303);
+        session_set_cookie(&answer);
+        let back = url::Url::parse(answer.headers()["location"].to_str().unwrap()).unwrap();
+        assert!(back.as_str().starts_with(REDIRECT_URI), "{back}");
+        assert_eq!(param(&back, "state").as_deref(), Some("state-123"));
+        let code = param(&back, "code").expect("a code in the second step's answer");
+        let tokens: serde_json::Value = app
+            .exchange(&client, &code, None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            claims_of(tokens["id_token"].as_str().unwrap())["acr"],
+            medium
         );
     }
 );
