@@ -18,6 +18,7 @@ use crate::http::password_check::{PasswordCheck, check_reserved};
 use crate::http::register::NoticePage;
 use crate::http::second_step;
 use crate::http::session_cookie;
+use crate::oidc::authorization::{AuthorizationRequest, find_pending};
 use crate::security::rate_limit::{self, Verdict};
 use crate::security::sessions::Proof;
 use crate::store::accounts::{self, Account};
@@ -217,20 +218,25 @@ pub async fn submit(
         }
     }
     state.metrics.event("login_succeeded");
-    if let Some(second_step) =
-        second_step::begin_after_password(&state, &account, &form.authorization, &form.next).await?
-    {
-        return Ok(second_step);
-    }
-    open_session(
-        &req,
+    // The application's request, read once for the second step's level and for the answer.
+    let pending = find_pending(&state.kv, &form.authorization, state.clock.now()).await?;
+    if let Some(second_step) = second_step::begin_after_password(
         &state,
         &account,
-        Proof::password(),
+        pending.as_ref(),
         &form.authorization,
         &form.next,
     )
-    .await
+    .await?
+    {
+        return Ok(second_step);
+    }
+    let after = After {
+        authorization: &form.authorization,
+        pending,
+        next: &form.next,
+    };
+    open_session(&req, &state, &account, Proof::password(), after).await
 }
 
 /// The login page's context for a refusal: its form may lead back to the application of the
@@ -255,6 +261,14 @@ pub fn safe_next(next: &str) -> &str {
     }
 }
 
+/// Where a completed login goes: the application's request `authorization` (as read by the
+/// caller: `pending`, `None` when it is gone), or else the page of "My account" `next`.
+pub struct After<'a> {
+    pub authorization: &'a str,
+    pub pending: Option<AuthorizationRequest>,
+    pub next: &'a str,
+}
+
 /// The login is complete: a new session (a new id at every login; the session this browser had
 /// before is ended), then the application's answer (its pending request answered at once), the
 /// page asked for, or "My account".
@@ -263,8 +277,7 @@ pub async fn open_session(
     state: &AppState,
     account: &Account,
     proof: Proof,
-    authorization: &str,
-    next: &str,
+    after: After<'_>,
 ) -> Result<HttpResponse, WebError> {
     let actor = state.actor(req);
     if let Some(previous) = session_cookie::current(req, state).await {
@@ -281,10 +294,20 @@ pub async fn open_session(
         .sessions
         .create(&account.id, &actor.ip, &actor.user_agent, proof)
         .await?;
-    let mut response = match (authorization.is_empty(), safe_next(next)) {
+    let mut response = match (after.authorization.is_empty(), safe_next(after.next)) {
         (true, next) if !next.is_empty() => see_other(next),
         (true, _) => see_other("/account"),
-        (false, _) => answer_after_login(req, state, authorization, session, account).await?,
+        (false, _) => {
+            answer_after_login(
+                req,
+                state,
+                after.authorization,
+                after.pending,
+                session,
+                account,
+            )
+            .await?
+        }
     };
     response
         .add_cookie(&session_cookie::issue(state, cookie_value))

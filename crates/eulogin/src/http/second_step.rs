@@ -15,6 +15,7 @@ use crate::http::oidc::authorize::after_login;
 use crate::http::page::{PageContext, see_other};
 use crate::http::{login, second_step_app, step_cookie};
 use crate::oidc::assurance::Loa;
+use crate::oidc::authorization::{AuthorizationRequest, find_pending};
 use crate::security::rate_limit::{self, Limit, Verdict};
 use crate::security::sessions::{ActiveSession, Proof};
 use crate::store::accounts::{self, Account};
@@ -38,20 +39,16 @@ const SMS_PER_ACCOUNT: Limit = Limit {
 };
 
 /// After the password: the second step when the login needs one, or `None` when the
-/// password is enough (the caller then opens a password session).
+/// password is enough (the caller then opens a password session). `pending` is the
+/// application's request the login is for (`authorization`), as the caller read it.
 pub async fn begin_after_password(
     state: &AppState,
     account: &Account,
+    pending: Option<&AuthorizationRequest>,
     authorization: &str,
     next: &str,
 ) -> Result<Option<HttpResponse>, WebError> {
-    let requested =
-        match crate::oidc::authorization::find_pending(&state.kv, authorization, state.clock.now())
-            .await?
-        {
-            Some(request) => request.required_loa,
-            None => Loa::Low,
-        };
+    let requested = pending.map_or(Loa::Low, |request| request.required_loa);
     // A re-authentication before a sensitive change needs the second factor when there is one.
     let reauthentication = !crate::http::login::safe_next(next).is_empty();
     let required = policy::required_level(requested, account.always_mfa || reauthentication);
@@ -753,8 +750,13 @@ pub async fn finish(
             else {
                 return Ok(see_other("/login"));
             };
-            login::open_session(req, state, &account, proof, &step.authorization, &step.next)
-                .await?
+            let pending = find_pending(&state.kv, &step.authorization, state.clock.now()).await?;
+            let after = login::After {
+                authorization: &step.authorization,
+                pending,
+                next: &step.next,
+            };
+            login::open_session(req, state, &account, proof, after).await?
         }
     };
     response.add_cookie(&step_cookie::removal(state)).ok();

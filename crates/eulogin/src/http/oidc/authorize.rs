@@ -306,18 +306,19 @@ pub async fn resume(
     .await
 }
 
-/// The person has just logged in (`session`, `account`) for the pending request `pending_id`:
-/// the login's answer is the request's answer, without a redirect through
-/// `/oidc/authorize/continue` and without reading the session or the account back. A request
+/// The person has just logged in (`session`, `account`) for the pending request `pending_id`
+/// (`request`, as the login read it): the login's answer is the request's answer, without a
+/// redirect through `/oidc/authorize/continue` and without reading anything back. A request
 /// that expired meanwhile goes to `continue`, which says so.
 pub async fn answer_after_login(
     req: &HttpRequest,
     state: &AppState,
     pending_id: &str,
+    request: Option<AuthorizationRequest>,
     session: ActiveSession,
     account: &Account,
 ) -> Result<HttpResponse, WebError> {
-    match authorization::find_pending(&state.kv, pending_id, state.clock.now()).await? {
+    match request {
         Some(request) => {
             decide(
                 req,
