@@ -294,12 +294,7 @@ on_both_backends!(a_push_approved_with_the_pin_reaches_the_high_level, |app| {
     let done = app.continue_after_push().await;
     let back = app.follow_to_application(done, None).await;
     let code = param(&back, "code").expect("a code");
-    let tokens: serde_json::Value = app
-        .exchange(&client, &code, None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let tokens = app.tokens_of_code(&client, &code).await;
     let claims = claims_of(tokens["id_token"].as_str().unwrap());
     assert_eq!(claims["acr"], format!("{}/loa/high", app.base));
     assert_eq!(

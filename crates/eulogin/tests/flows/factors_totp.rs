@@ -222,12 +222,7 @@ on_both_backends!(an_application_asking_for_more_gets_a_step_up, |app| {
     let stepped = app.type_code(&app.authenticator_code(&seed, 0)).await;
     let back = app.follow_to_application(stepped, None).await;
     let code = param(&back, "code").expect("a code after the step-up");
-    let tokens: serde_json::Value = app
-        .exchange(&client, &code, None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let tokens = app.tokens_of_code(&client, &code).await;
     let claims = claims_of(tokens["id_token"].as_str().unwrap());
     assert_eq!(claims["acr"], medium);
     assert_eq!(claims["amr"], serde_json::json!(["pwd", "otp", "mfa"]));

@@ -271,12 +271,7 @@ on_both_backends!(max_age_forces_a_new_login_and_prompt_login_too, |app| {
             .follow_to_application(response, Some((USER, STRONG_PASSWORD)))
             .await;
         let code = param(&back, "code").unwrap();
-        let tokens: serde_json::Value = app
-            .exchange(&client, &code, None)
-            .await
-            .json()
-            .await
-            .unwrap();
+        let tokens = app.tokens_of_code(&client, &code).await;
         let claims = claims_of(tokens["id_token"].as_str().unwrap());
         assert!(
             claims["auth_time"].as_i64() > first["auth_time"].as_i64(),

@@ -209,7 +209,12 @@ impl TestApp {
     /// Tokens of a complete login of `USER` through `client`.
     pub async fn tokens_for(&self, client: &TestClient, extra: &[(&str, &str)]) -> Value {
         let code = self.code_for(client, extra).await;
-        let response = self.exchange(client, &code, None).await;
+        self.tokens_of_code(client, &code).await
+    }
+
+    /// The tokens `code` is exchanged for (without PKCE), checking that the exchange succeeds.
+    pub async fn tokens_of_code(&self, client: &TestClient, code: &str) -> Value {
+        let response = self.exchange(client, code, None).await;
         assert_eq!(response.status(), 200);
         response.json().await.unwrap()
     }
