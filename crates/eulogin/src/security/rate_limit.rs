@@ -71,9 +71,9 @@ pub async fn check_each(kv: &KeyValue, checks: &[(&str, Limit)]) -> Result<Verdi
         .map(|(key, (_, limit))| (key.as_str(), limit.window))
         .collect();
     let counts = kv.increment_each(&counters).await?;
-    for ((key, window), ((_, limit), count)) in counters.iter().zip(checks.iter().zip(counts)) {
+    for ((key, (_, limit)), count) in keys.iter().zip(checks).zip(counts) {
         if count > limit.max {
-            let remaining = kv.time_to_live(key).await?.unwrap_or(*window);
+            let remaining = kv.time_to_live(key).await?.unwrap_or(limit.window);
             return Ok(Verdict::Refused {
                 retry_after_secs: remaining.whole_seconds().max(1),
             });

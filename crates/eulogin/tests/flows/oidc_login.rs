@@ -8,17 +8,11 @@ use crate::support::*;
 use eulogin::oidc::authorization::PENDING_LIFETIME;
 use time::Duration;
 
-/// Starts an authorization for `client` without a session (with `extra` parameters); gives
-/// the pending request's id from the login page eulogin sends the browser to.
+/// Starts an authorization for `client` without a session (with a nonce and `extra`
+/// parameters); gives the pending request's id from the login page eulogin sends the browser
+/// to.
 async fn login_page_for(app: &TestApp, client: &TestClient, extra: &[(&str, &str)]) -> String {
-    let mut params = vec![
-        ("client_id", client.id.as_str()),
-        ("redirect_uri", REDIRECT_URI),
-        ("response_type", "code"),
-        ("scope", "openid profile email"),
-        ("state", "state-123"),
-        ("nonce", "nonce-456"),
-    ];
+    let mut params = authorization_params(client, &[("nonce", "nonce-456")]);
     params.extend_from_slice(extra);
     let first = app.authorize(&params).await;
     assert_eq!(first.status(), 303);
@@ -77,12 +71,7 @@ on_both_backends!(
 
         // And the session is the browser's SSO session: the next request needs no page.
         let next = app
-            .authorize(&[
-                ("client_id", client.id.as_str()),
-                ("redirect_uri", REDIRECT_URI),
-                ("response_type", "code"),
-                ("scope", "openid"),
-            ])
+            .authorize(&authorization_params(&client, &[("scope", "openid")]))
             .await;
         assert_eq!(next.status(), 303);
         let location = next.headers()["location"].to_str().unwrap();

@@ -151,18 +151,7 @@ impl TestApp {
         client: &TestClient,
         extra: &[(&str, &str)],
     ) -> url::Url {
-        let mut params = vec![
-            ("client_id", client.id.as_str()),
-            ("redirect_uri", REDIRECT_URI),
-            ("response_type", "code"),
-            ("scope", "openid profile email"),
-            ("state", "state-123"),
-        ];
-        for (name, value) in extra {
-            params.retain(|(n, _)| n != name);
-            params.push((name, value));
-        }
-        let response = self.authorize(&params).await;
+        let response = self.authorize(&authorization_params(client, extra)).await;
         self.follow_to_application(response, Some((USER, STRONG_PASSWORD)))
             .await
     }
@@ -241,6 +230,26 @@ impl TestApp {
 }
 
 /// A query parameter of a URL.
+/// The parameters of a code request of `client` (`openid profile email`, `state=state-123`),
+/// with `extra` added or replacing the parameter of the same name.
+pub fn authorization_params<'a>(
+    client: &'a TestClient,
+    extra: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    let mut params = vec![
+        ("client_id", client.id.as_str()),
+        ("redirect_uri", REDIRECT_URI),
+        ("response_type", "code"),
+        ("scope", "openid profile email"),
+        ("state", "state-123"),
+    ];
+    for (name, value) in extra {
+        params.retain(|(n, _)| n != name);
+        params.push((name, value));
+    }
+    params
+}
+
 pub fn param(url: &url::Url, name: &str) -> Option<String> {
     url.query_pairs()
         .find(|(n, _)| n == name)
